@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh - install everything Switchyard builds and tests with
+# on Debian 12 (bookworm), and fetch lwIP's source into third_party/ (ignored).
+# Idempotent: a second run only checks. Needs root (or sudo) for apt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build dependencies (DESIGN.md "Dependencies"). Boost must be the versioned
+# 1.81 packages: the unversioned libboost-dev is 1.74 and conflicts.
+build_packages=(
+  build-essential cmake ninja-build ccache pkg-config ca-certificates xz-utils
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
+  libssl-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+)
+# Real peers for the end-to-end tests and benchmarks.
+test_packages=(
+  iproute2 iputils-ping iperf3 procps
+)
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+missing=()
+for p in "${build_packages[@]}" "${test_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+scripts/fetch-lwip.sh

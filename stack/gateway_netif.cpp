@@ -1,0 +1,195 @@
+// stack/gateway_netif.cpp - a network's gateway: switch port, ARP, lwIP netif.
+#include "stack/gateway_netif.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "lwip/ip4.h"
+#include "lwip/pbuf.h"
+
+namespace switchyard::stack {
+namespace {
+
+constexpr std::size_t max_neighbours = 4096;
+constexpr std::size_t max_pending = 64;
+constexpr std::chrono::seconds pending_timeout{3};
+constexpr std::chrono::minutes neighbour_ageing{20};
+constexpr std::size_t min_frame = 60;  // Ethernet minimum without FCS: pad like a real NIC
+
+ip4_addr_t to_lwip(net::ipv4_address a) {
+  ip4_addr_t out;
+  ip4_addr_set_u32(&out, lwip_htonl(a.value()));
+  return out;
+}
+
+}  // namespace
+
+gateway_netif::gateway_netif(network_switch& sw, net::ipv4_subnet subnet, net::ipv4_address address,
+                             net::mac_address mac, std::size_t mtu)
+    : switch_(sw), subnet_(subnet), address_(address), mac_(mac), mtu_(mtu) {
+  scratch_.resize(net::ethernet_header_size + mtu_ + min_frame);
+  ip4_addr_t ip = to_lwip(address_), mask = to_lwip(net::ipv4_address(0xffffffffu)), gw = to_lwip({});
+  if (!netif_add(&netif_, &ip, &mask, &gw, this, &gateway_netif::netif_init, ip4_input))
+    throw std::runtime_error("lwIP: netif_add failed (too many networks?)");
+  netif_set_up(&netif_);
+  netif_set_link_up(&netif_);
+  port_ = switch_.attach_gateway(*this, mac_);
+}
+
+gateway_netif::~gateway_netif() {
+  switch_.detach(port_);
+  netif_remove(&netif_);
+}
+
+err_t gateway_netif::netif_init(struct netif* n) {
+  auto* self = static_cast<gateway_netif*>(n->state);
+  n->name[0] = 's';
+  n->name[1] = 'y';
+  n->mtu = static_cast<u16_t>(self->mtu_);
+  n->output = &gateway_netif::netif_output;
+  n->flags = 0;  // no ETHARP, no BROADCAST: ARP is ours, and subnet broadcasts are not for lwIP
+  n->hwaddr_len = 6;
+  self->mac_.write_to(std::as_writable_bytes(std::span(n->hwaddr)));
+  return ERR_OK;
+}
+
+gateway_netif* gateway_netif::from(struct netif* n) {
+  return n && n->output == &gateway_netif::netif_output ? static_cast<gateway_netif*>(n->state) : nullptr;
+}
+
+bool gateway_netif::deliver(std::span<const std::byte> frame) {
+  auto eth = net::parse_ethernet(frame);
+  if (!eth) return true;
+  if (eth->type == net::ethertype::arp) {
+    handle_arp(*eth);
+  } else if (eth->type == net::ethertype::ipv4 && eth->destination == mac_) {
+    handle_ipv4(*eth);
+  }
+  // Anything else flooded to us (IPv6, multicast chatter) is not for the gateway.
+  return true;
+}
+
+void gateway_netif::handle_arp(const net::ethernet_view& eth) {
+  auto arp = net::parse_arp(eth.payload);
+  if (!arp) {
+    ++counters_.dropped_invalid;
+    return;
+  }
+  auto now = std::chrono::steady_clock::now();
+  learn(arp->sender_ip, arp->sender_mac, now);
+  if (arp->operation != net::arp_operation::request || arp->target_ip != address_) return;
+  if (arp->sender_mac != eth.source) return;  // a relayed or forged request: do not answer
+  auto reply = net::build_arp_frame(arp->sender_mac, mac_,
+                                    net::arp_view{.operation = net::arp_operation::reply,
+                                                  .sender_mac = mac_,
+                                                  .sender_ip = address_,
+                                                  .target_mac = arp->sender_mac,
+                                                  .target_ip = arp->sender_ip});
+  ++counters_.arp_requests_answered;
+  transmit(reply);
+}
+
+void gateway_netif::learn(net::ipv4_address ip, net::mac_address mac, steady_time now) {
+  if (!subnet_.contains(ip) || ip == address_ || ip == subnet_.network || ip == subnet_.broadcast()) return;
+  if (mac.is_group() || mac.is_zero()) return;
+  auto it = neighbours_.find(ip.value());
+  if (it == neighbours_.end()) {
+    if (neighbours_.size() >= max_neighbours) {
+      std::erase_if(neighbours_, [&](const auto& kv) { return now - kv.second.last_seen > neighbour_ageing; });
+      if (neighbours_.size() >= max_neighbours) return;
+    }
+    it = neighbours_.emplace(ip.value(), neighbour{mac, now}).first;
+  } else {
+    it->second = neighbour{mac, now};
+  }
+  // Flush what waited for this neighbour, in order.
+  for (auto p = pending_.begin(); p != pending_.end();) {
+    if (p->next_hop == ip) {
+      mac.write_to(std::span(p->frame).subspan(0, 6));
+      transmit(p->frame);
+      p = pending_.erase(p);
+    } else {
+      ++p;
+    }
+  }
+}
+
+void gateway_netif::handle_ipv4(const net::ethernet_view& eth) {
+  auto ip = net::parse_ipv4(eth.payload);
+  if (!ip) {
+    ++counters_.dropped_invalid;
+    return;
+  }
+  ++counters_.ipv4_in;
+  learn(ip->source, eth.source, std::chrono::steady_clock::now());
+  // The packet is validated; lwIP's input hook decides what it may see.
+  auto packet = eth.payload.subspan(0, ip->total_length);
+  struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(packet.size()), PBUF_POOL);
+  if (!p) {
+    ++counters_.dropped_no_buffer;
+    return;
+  }
+  pbuf_take(p, packet.data(), static_cast<u16_t>(packet.size()));
+  netif_.input(p, &netif_);  // ip4_input always consumes the pbuf
+}
+
+err_t gateway_netif::netif_output(struct netif* n, struct pbuf* p, const ip4_addr_t* next_hop) {
+  return static_cast<gateway_netif*>(n->state)->output(p, net::ipv4_address(lwip_ntohl(ip4_addr_get_u32(next_hop))));
+}
+
+err_t gateway_netif::output(struct pbuf* p, net::ipv4_address next_hop) {
+  if (p->tot_len > mtu_) return ERR_BUF;
+  std::size_t size = net::ethernet_header_size + p->tot_len;
+  std::span<std::byte> frame(scratch_.data(), std::max(size, min_frame));
+  std::fill(frame.begin() + static_cast<std::ptrdiff_t>(size), frame.end(), std::byte{0});
+  pbuf_copy_partial(p, frame.data() + net::ethernet_header_size, p->tot_len, 0);
+  ++counters_.ipv4_out;
+
+  auto it = neighbours_.find(next_hop.value());
+  if (it != neighbours_.end()) {
+    net::write_ethernet_header(frame, it->second.mac, mac_, net::ethertype::ipv4);
+    transmit(frame);
+    return ERR_OK;
+  }
+  // Unknown neighbour: queue (bounded, oldest dropped) and ask once.
+  bool asked = std::any_of(pending_.begin(), pending_.end(), [&](auto& q) { return q.next_hop == next_hop; });
+  if (pending_.size() >= max_pending) {
+    pending_.pop_front();
+    ++counters_.dropped_unresolved;
+  }
+  net::write_ethernet_header(frame, net::mac_address{}, mac_, net::ethertype::ipv4);
+  pending_.push_back({next_hop, std::chrono::steady_clock::now(), {frame.begin(), frame.end()}});
+  if (!asked) send_arp_request(next_hop);
+  return ERR_OK;
+}
+
+void gateway_netif::send_arp_request(net::ipv4_address target) {
+  auto request = net::build_arp_frame(net::mac_address::broadcast(), mac_,
+                                      net::arp_view{.operation = net::arp_operation::request,
+                                                    .sender_mac = mac_,
+                                                    .sender_ip = address_,
+                                                    .target_mac = {},
+                                                    .target_ip = target});
+  ++counters_.arp_requests_sent;
+  transmit(request);
+}
+
+void gateway_netif::transmit(std::span<std::byte> frame) {
+  if (frame.size() < min_frame) {
+    std::byte padded[min_frame] = {};
+    std::memcpy(padded, frame.data(), frame.size());
+    switch_.receive(port_, std::span<const std::byte>(padded), std::chrono::steady_clock::now());
+    return;
+  }
+  switch_.receive(port_, frame, std::chrono::steady_clock::now());
+}
+
+void gateway_netif::expire(steady_time now) {
+  while (!pending_.empty() && now - pending_.front().queued > pending_timeout) {
+    pending_.pop_front();
+    ++counters_.dropped_unresolved;
+  }
+  std::erase_if(neighbours_, [&](const auto& kv) { return now - kv.second.last_seen > neighbour_ageing; });
+}
+
+}  // namespace switchyard::stack

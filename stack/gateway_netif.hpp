@@ -1,0 +1,100 @@
+// stack/gateway_netif.hpp - a network's gateway: its switch port, ARP (ours) and
+// its lwIP netif (ICMP echo, TCP termination).
+//
+// Theory of operation
+//   The gateway is a port on the network's switch with a pinned MAC. Frames the
+//   switch hands it (deliver) are ARP — answered here in C++ for the gateway
+//   address — or IPv4 for the gateway MAC, which are validated and fed to the
+//   network's own lwIP netif. lwIP's output comes back through `output`, gets an
+//   Ethernet header from the neighbour cache (learned from the VMs' ARP and IP
+//   frames; unknown neighbours are ARPed for, with a small bounded queue) and
+//   re-enters the switch from the gateway port.
+//
+//   Each netif carries the gateway address with a /32 mask and none is lwIP's
+//   default, so networks may share a subnet: routing answers "the netif the
+//   current packet came in on" (lwip_hooks.cpp) and pcbs are bound to netifs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "lwip/netif.h"
+#include "protocols/net/arp.hpp"
+#include "protocols/net/ethernet.hpp"
+#include "protocols/net/ipv4.hpp"
+#include "stack/network_switch.hpp"
+
+namespace switchyard::stack {
+
+struct gateway_counters {
+  std::uint64_t arp_requests_answered = 0;
+  std::uint64_t arp_requests_sent = 0;
+  std::uint64_t ipv4_in = 0;
+  std::uint64_t ipv4_out = 0;
+  std::uint64_t dropped_invalid = 0;     ///< malformed ARP or IPv4
+  std::uint64_t dropped_not_ours = 0;    ///< IPv4 for another address or protocol we do not serve yet
+  std::uint64_t dropped_no_buffer = 0;   ///< lwIP pbuf pool exhausted
+  std::uint64_t dropped_unresolved = 0;  ///< output to a neighbour that never answered ARP
+};
+
+class gateway_netif final : public frame_sink {
+ public:
+  gateway_netif(network_switch& sw, net::ipv4_subnet subnet, net::ipv4_address address, net::mac_address mac,
+                std::size_t mtu);
+  ~gateway_netif() override;
+  gateway_netif(const gateway_netif&) = delete;
+  gateway_netif& operator=(const gateway_netif&) = delete;
+
+  /// A frame from the switch (broadcast, multicast or for our MAC).
+  bool deliver(std::span<const std::byte> frame) override;
+
+  net::ipv4_address address() const { return address_; }
+  net::mac_address mac() const { return mac_; }
+  const gateway_counters& counters() const { return counters_; }
+  /// lwIP's netif, for binding pcbs to this network (stack-internal users only).
+  struct netif* lwip_netif() { return &netif_; }
+  /// The gateway behind a netif, or nullptr for a netif that is not ours.
+  static gateway_netif* from(struct netif* n);
+
+  /// Drops pending packets whose neighbour did not answer within a few seconds.
+  void expire(steady_time now);
+
+ private:
+  struct neighbour {
+    net::mac_address mac;
+    steady_time last_seen;
+  };
+  struct pending_packet {
+    net::ipv4_address next_hop;
+    steady_time queued;
+    std::vector<std::byte> frame;  // complete frame; destination MAC filled on resolve
+  };
+
+  static err_t netif_init(struct netif* n);
+  static err_t netif_output(struct netif* n, struct pbuf* p, const ip4_addr_t* next_hop);
+  err_t output(struct pbuf* p, net::ipv4_address next_hop);
+
+  void handle_arp(const net::ethernet_view& eth);
+  void handle_ipv4(const net::ethernet_view& eth);
+  void learn(net::ipv4_address ip, net::mac_address mac, steady_time now);
+  void send_arp_request(net::ipv4_address target);
+  void transmit(std::span<std::byte> frame);  // pads to 60 bytes, enters the switch
+
+  network_switch& switch_;
+  port_id port_ = 0;
+  net::ipv4_subnet subnet_;
+  net::ipv4_address address_;
+  net::mac_address mac_;
+  std::size_t mtu_;
+  struct netif netif_ {};
+  std::unordered_map<std::uint32_t, neighbour> neighbours_;
+  std::deque<pending_packet> pending_;
+  std::vector<std::byte> scratch_;
+  gateway_counters counters_;
+};
+
+}  // namespace switchyard::stack

@@ -1,0 +1,116 @@
+// stack/network_switch.hpp - the learning Ethernet switch of one virtual network.
+//
+// Theory of operation
+//   Every VM session and the network's gateway is a port. A frame entering a
+//   port is checked (length, source MAC ownership), its source MAC is learned,
+//   and it is forwarded: known unicast to its port, broadcast, multicast and
+//   unknown unicast flooded to every other port, never back to the sender.
+//
+//   Port security: a port may source at most `max_macs_per_port` MACs. A MAC
+//   learned on a live port belongs to it until that entry ages out or the port
+//   detaches; a frame from another port with that source MAC is a spoof and is
+//   dropped. An aged or released MAC moves to the next port that sources it
+//   (v86 reconnects and state restores look like that). The gateway's MAC is
+//   pinned to the gateway port forever.
+//
+//   Time is an argument (`now`), so the switch is testable without clocks.
+//   Runs on the core loop only. A sink's deliver() may re-enter receive() (the
+//   gateway answers ARP and ICMP synchronously) but must not attach or detach.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <cstdint>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "protocols/net/ethernet.hpp"
+#include "stack/frame_sink.hpp"
+
+namespace switchyard::stack {
+
+using steady_time = std::chrono::steady_clock::time_point;
+
+enum class drop_reason : std::uint8_t {
+  runt,            ///< shorter than an Ethernet header
+  giant,           ///< longer than the network's maximum frame
+  bad_source,      ///< source MAC is multicast, broadcast or zero
+  spoofed_source,  ///< source MAC belongs to another live port
+  mac_limit,       ///< port already sources its maximum number of MACs
+  hairpin,         ///< destination is on the sending port
+  queue_full,      ///< the destination port's send queue was full
+  count_
+};
+inline constexpr std::size_t drop_reason_count = static_cast<std::size_t>(drop_reason::count_);
+const char* to_string(drop_reason r);
+
+struct port_counters {
+  std::uint64_t frames_in = 0, bytes_in = 0;
+  std::uint64_t frames_out = 0, bytes_out = 0;
+  std::uint64_t drops[drop_reason_count] = {};
+  std::uint64_t drop(drop_reason r) const { return drops[static_cast<std::size_t>(r)]; }
+};
+
+struct switch_settings {
+  std::size_t max_frame_size = 1514 + 4;  ///< mtu + 14 header + 4 VLAN tag
+  std::size_t max_macs_per_port = 4;
+  std::chrono::seconds mac_ageing{300};
+};
+
+class network_switch {
+ public:
+  explicit network_switch(switch_settings settings) : settings_(settings) {}
+  network_switch(const network_switch&) = delete;
+  network_switch& operator=(const network_switch&) = delete;
+
+  /// Adds a port whose frames go to `sink` (which must outlive the port).
+  port_id attach(frame_sink& sink);
+  /// Adds the gateway port; `gateway_mac` is pinned to it.
+  port_id attach_gateway(frame_sink& sink, net::mac_address gateway_mac);
+  /// Removes a port and releases its MACs. Unknown ids are ignored.
+  void detach(port_id id);
+
+  /// A frame entered port `from`: validate, learn, forward.
+  void receive(port_id from, std::span<const std::byte> frame, steady_time now);
+
+  /// Forgets MAC entries not refreshed within the ageing time.
+  void expire(steady_time now);
+
+  const port_counters* counters(port_id id) const;  ///< nullptr for unknown ids
+  const port_counters& totals() const { return totals_; }  ///< drops summed over all ports
+  std::size_t port_count() const { return ports_.size(); }
+  std::size_t mac_count() const { return macs_.size(); }
+  /// The port a MAC is currently learned on, if any (not aged at `now`).
+  std::optional<port_id> lookup(net::mac_address mac, steady_time now) const;
+  const switch_settings& settings() const { return settings_; }
+
+ private:
+  struct port_state {
+    port_id id;
+    frame_sink* sink;
+    bool gateway = false;
+    std::vector<net::mac_address> macs;
+    port_counters counters;
+  };
+  struct mac_entry {
+    port_id port;
+    steady_time last_seen;
+    bool pinned = false;
+  };
+
+  port_state* find(port_id id);
+  bool learn(port_state& from, net::mac_address source, steady_time now);
+  void forget(net::mac_address mac);
+  void count_drop(port_state& p, drop_reason r);
+  void send(port_state& to, std::span<const std::byte> frame);
+  bool aged(const mac_entry& e, steady_time now) const { return !e.pinned && now - e.last_seen > settings_.mac_ageing; }
+
+  switch_settings settings_;
+  port_id next_id_ = 1;
+  std::unordered_map<port_id, port_state> ports_;
+  std::unordered_map<net::mac_address, mac_entry> macs_;
+  port_counters totals_;
+};
+
+}  // namespace switchyard::stack
