@@ -16,7 +16,8 @@
 namespace switchyard::gateway {
 
 /// A startup error in the configuration; what() is one line:
-/// "<file>:<line>: <key>: <message>" (line omitted when unknown).
+/// "<file>:<line>: <key>: <message>" (line omitted when unknown). <key> is a
+/// path such as `network[1].subnet`; array indexes count from 0.
 class config_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -32,8 +33,8 @@ listen_address parse_listen_address(std::string_view text, std::string_view what
 
 struct network_config {
   std::string name;                      ///< [a-z0-9][a-z0-9_-]{0,62}: used in URLs and DNS later
-  net::ipv4_subnet subnet;               ///< prefix 8..30
-  net::ipv4_address gateway;             ///< inside subnet, not its network or broadcast address
+  net::ipv4_subnet subnet;               ///< prefix 8..30; absent in the file: 10.0.2.0/24
+  net::ipv4_address gateway;             ///< inside subnet, not its network or broadcast address; default network + 2
   std::size_t mtu = 1500;                ///< 576..65500; max frame = mtu + 18
   std::optional<std::string> token;      ///< if set, /net/{name} needs ?token= or Authorization: Bearer
   std::size_t max_macs_per_port = 4;     ///< 1..64

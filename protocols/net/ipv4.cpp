@@ -41,6 +41,8 @@ std::optional<ipv4_subnet> ipv4_subnet::parse(std::string_view cidr) {
   auto [next, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
   if (!address || ec != std::errc{} || next != len_text.data() + len_text.size() || len_text.empty() || len > 32)
     return std::nullopt;
+  // Strict like the address: "/024" or "/00024" is not how anyone writes a prefix.
+  if (len_text.size() > 1 && len_text[0] == '0') return std::nullopt;
   ipv4_subnet s{*address, len};
   if ((address->value() & ~s.mask()) != 0) return std::nullopt;
   return s;

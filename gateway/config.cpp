@@ -1,0 +1,368 @@
+// gateway/config.cpp - Switchyard's configuration: embedded defaults, or a TOML
+// file validated with errors that name the file, line and key.
+//
+// Validation is strict on purpose: an unknown key is an error, not a warning,
+// because a typo such as `tokn = "..."` would otherwise open a network that the
+// operator meant to protect. Every check fails with one line,
+// "<file>:<line>: <key>: <message>", where <key> is a path such as
+// `network[1].subnet` (array indexes count from 0, as in toml++ paths).
+#include "gateway/config.hpp"
+
+#include <boost/url/ipv6_address.hpp>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <span>
+#include <sstream>
+
+namespace switchyard::gateway {
+namespace {
+
+// lwIP's netif index is a u8 and a few are taken: one process holds at most
+// this many networks (more networks means more processes, see DESIGN).
+constexpr std::size_t max_networks = 250;
+
+constexpr std::string_view default_network_name = "default";
+const net::ipv4_subnet default_subnet{net::ipv4_address(0x0a000200), 24};  // 10.0.2.0/24
+
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return out;
+}
+
+std::string locate(std::string_view file, toml::source_index line, std::string_view key, std::string_view message) {
+  std::string out(file);
+  if (line != 0) out += ':' + std::to_string(line);
+  out += ": ";
+  if (!key.empty()) {
+    out += key;
+    out += ": ";
+  }
+  out += message;
+  return one_line(out);  // keys and values may hold escaped newlines; the message must stay one line
+}
+
+std::string_view type_name(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+// Levenshtein distance, to suggest the key the operator probably meant.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Reads one TOML document; every failure throws config_error with a location.
+class reader {
+ public:
+  explicit reader(std::string_view file) : file_(file) {}
+
+  [[noreturn]] void fail(const toml::source_region& where, std::string_view key, std::string_view message) const {
+    throw config_error(locate(file_, where.begin.line, key, message));
+  }
+
+  // Checked before any value is read, so a typo fails even when the table is otherwise valid.
+  void reject_unknown_keys(const toml::table& table, std::span<const std::string_view> known,
+                           std::string_view prefix) const {
+    for (auto&& [key, node] : table) {
+      std::string_view name = key.str();  // a plain local: clang 14 cannot capture structured bindings
+      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+      std::string message = "unknown key";
+      auto best = std::min_element(known.begin(), known.end(), [&](std::string_view x, std::string_view y) {
+        return edit_distance(name, x) < edit_distance(name, y);
+      });
+      if (best != known.end() && edit_distance(name, *best) <= 2)
+        message += " (did you mean '" + std::string(*best) + "'?)";
+      fail(key.source().begin.line != 0 ? key.source() : node.source(), join(prefix, name), message);
+    }
+  }
+
+  const std::string& string_value(const toml::node& node, std::string_view key) const {
+    auto* s = node.as_string();
+    if (!s) fail(node.source(), key, "expected a string, got " + std::string(type_name(node.type())));
+    return s->get();
+  }
+
+  std::int64_t integer_in(const toml::node& node, std::string_view key, std::int64_t low, std::int64_t high) const {
+    auto* i = node.as_integer();
+    if (!i) fail(node.source(), key, "expected an integer, got " + std::string(type_name(node.type())));
+    std::int64_t v = i->get();
+    if (v < low || v > high)
+      fail(node.source(), key,
+           "must be between " + std::to_string(low) + " and " + std::to_string(high) + ", got " + std::to_string(v));
+    return v;
+  }
+
+  const toml::table& table_value(const toml::node& node, std::string_view key) const {
+    auto* t = node.as_table();
+    if (!t) fail(node.source(), key, "expected a table, got " + std::string(type_name(node.type())));
+    return *t;
+  }
+
+  static std::string join(std::string_view prefix, std::string_view key) {
+    if (prefix.empty()) return std::string(key);
+    return std::string(prefix) + '.' + std::string(key);
+  }
+
+ private:
+  std::string file_;
+};
+
+bool valid_network_name(std::string_view name) {
+  auto allowed_first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (name.empty() || name.size() > 63 || !allowed_first(name[0])) return false;
+  return std::all_of(name.begin() + 1, name.end(), [&](char c) { return allowed_first(c) || c == '_' || c == '-'; });
+}
+
+// Tokens travel in a query string or a Bearer header: spaces and control
+// characters could not be sent unambiguously, so they are refused up front.
+bool valid_token(std::string_view token) {
+  return !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// Host part of a listen address: an IPv4 literal or a DNS name (resolved later by the server).
+bool valid_listen_host(std::string_view host) {
+  bool numeric = std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  // Anything that looks numeric must be a strict dotted quad: "1.2.3" or "010.0.0.1" are mistakes, not names.
+  if (numeric) return net::ipv4_address::parse(host).has_value();
+  if (host.size() > 253) return false;
+  std::size_t start = 0;
+  while (start <= host.size()) {
+    std::size_t dot = host.find('.', start);
+    std::string_view label = host.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label)
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return true;
+}
+
+// Why `text` is not a listen address, or nullopt after filling `out`.
+std::optional<std::string> listen_address_error(std::string_view text, listen_address& out) {
+  std::string quoted = "\"" + std::string(text) + "\"";
+  std::string_view port_text;
+  if (text.starts_with('[')) {
+    auto close = text.find(']');
+    if (close == std::string_view::npos) return quoted + ": missing ']' after the IPv6 address";
+    std::string_view host = text.substr(1, close - 1);
+    if (!boost::urls::parse_ipv6_address(host)) return quoted + ": not a valid IPv6 address in brackets";
+    if (close + 1 >= text.size() || text[close + 1] != ':') return quoted + ": expected [IPv6]:PORT";
+    out.host = std::string(host);
+    port_text = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return quoted + ": expected HOST:PORT";
+    std::string_view host = text.substr(0, colon);
+    if (host.find(':') != std::string_view::npos) return quoted + ": an IPv6 address needs brackets, as in [::1]:8086";
+    if (host.empty()) return quoted + ": the host is empty (use 0.0.0.0 or [::] for every address)";
+    if (!valid_listen_host(host)) return quoted + ": \"" + std::string(host) + "\" is not an address or host name";
+    out.host = std::string(host);
+    port_text = text.substr(colon + 1);
+  }
+  // Digits only: from_chars alone would accept "80abc" up to the 'a' and a leading '+' elsewhere.
+  bool digits_only = !port_text.empty() && port_text.size() <= 5 &&
+                     std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  unsigned port = 0;
+  if (digits_only) std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (!digits_only || port > 65535) return quoted + ": the port must be a number from 0 to 65535 (0 picks a free port)";
+  out.port = static_cast<std::uint16_t>(port);
+  return std::nullopt;
+}
+
+void read_server(const reader& r, const toml::table& table, server_config& out) {
+  static constexpr std::array<std::string_view, 1> known{"listen"};
+  r.reject_unknown_keys(table, known, "server");
+  if (auto* node = table.get("listen")) {
+    const std::string& text = r.string_value(*node, "server.listen");
+    if (auto message = listen_address_error(text, out.listen)) r.fail(node->source(), "server.listen", *message);
+  }
+}
+
+network_config read_network(const reader& r, const toml::table& table, std::string_view path) {
+  static constexpr std::array<std::string_view, 7> known{"name", "subnet", "gateway", "mtu", "token",
+                                                         "max_macs_per_port", "mac_ageing"};
+  r.reject_unknown_keys(table, known, path);
+  auto key = [&](std::string_view k) { return reader::join(path, k); };
+  network_config n;
+
+  auto* name = table.get("name");
+  if (!name) r.fail(table.source(), key("name"), "missing (every [[network]] needs a name)");
+  n.name = r.string_value(*name, key("name"));
+  if (!valid_network_name(n.name))
+    r.fail(name->source(), key("name"),
+           "\"" + n.name + "\" is not a valid network name (lower-case letters, digits, '_' and '-', "
+           "starting with a letter or digit, at most 63 characters)");
+
+  // Absent subnet: the same 10.0.2.0/24 every network may share (each has its own netif).
+  n.subnet = default_subnet;
+  if (auto* node = table.get("subnet")) {
+    const std::string& text = r.string_value(*node, key("subnet"));
+    auto subnet = net::ipv4_subnet::parse(text);
+    if (!subnet) {
+      std::string message = "\"" + text + "\" is not a subnet in CIDR form such as 10.0.2.0/24";
+      // The commonest mistake is a host address with a prefix: say what was meant.
+      auto slash = text.find('/');
+      auto address = net::ipv4_address::parse(std::string_view(text).substr(0, slash));
+      unsigned length = 0;
+      if (address && slash != std::string::npos &&
+          std::from_chars(text.data() + slash + 1, text.data() + text.size(), length).ptr == text.data() + text.size() &&
+          length <= 32 && (address->value() & ~net::ipv4_subnet{*address, length}.mask()) != 0) {
+        net::ipv4_subnet probe{*address, length};
+        message = "\"" + text + "\" has host bits set (did you mean " +
+                  net::ipv4_subnet{net::ipv4_address(address->value() & probe.mask()), length}.to_string() + "?)";
+      }
+      r.fail(node->source(), key("subnet"), message);
+    }
+    if (subnet->prefix_length < 8 || subnet->prefix_length > 30)
+      r.fail(node->source(), key("subnet"),
+             "prefix length must be between 8 and 30, got /" + std::to_string(subnet->prefix_length));
+    n.subnet = *subnet;
+  }
+
+  // Default gateway is network + 2, the 10.0.2.2 that QEMU's user networking made familiar.
+  n.gateway = net::ipv4_address(n.subnet.network.value() + 2);
+  if (auto* node = table.get("gateway")) {
+    const std::string& text = r.string_value(*node, key("gateway"));
+    auto address = net::ipv4_address::parse(text);
+    if (!address) r.fail(node->source(), key("gateway"), "\"" + text + "\" is not an IPv4 address such as 10.0.2.2");
+    if (!n.subnet.contains(*address))
+      r.fail(node->source(), key("gateway"), text + " is outside the subnet " + n.subnet.to_string());
+    if (*address == n.subnet.network)
+      r.fail(node->source(), key("gateway"), text + " is the network address of " + n.subnet.to_string());
+    if (*address == n.subnet.broadcast())
+      r.fail(node->source(), key("gateway"), text + " is the broadcast address of " + n.subnet.to_string());
+    n.gateway = *address;
+  }
+
+  if (auto* node = table.get("mtu")) n.mtu = static_cast<std::size_t>(r.integer_in(*node, key("mtu"), 576, 65500));
+  if (auto* node = table.get("token")) {
+    const std::string& text = r.string_value(*node, key("token"));
+    if (!valid_token(text))
+      r.fail(node->source(), key("token"),
+             text.empty() ? "must not be empty (remove the key for an open network)"
+                          : "must be printable ASCII without spaces");
+    n.token = text;
+  }
+  if (auto* node = table.get("max_macs_per_port"))
+    n.max_macs_per_port = static_cast<std::size_t>(r.integer_in(*node, key("max_macs_per_port"), 1, 64));
+  if (auto* node = table.get("mac_ageing"))
+    n.mac_ageing = std::chrono::seconds(r.integer_in(*node, key("mac_ageing"), 10, 86400));
+  return n;
+}
+
+void read_networks(const reader& r, const toml::node& node, std::vector<network_config>& out) {
+  auto* array = node.as_array();
+  if (!array)
+    r.fail(node.source(), "network",
+           "expected an array of tables ([[network]]), got " + std::string(type_name(node.type())));
+  std::map<std::string, toml::source_index, std::less<>> first_line;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::node& element = *array->get(i);
+    std::string path = "network[" + std::to_string(i) + "]";
+    if (i >= max_networks)
+      r.fail(element.source(), path,
+             "too many networks (at most " + std::to_string(max_networks) + " per process; run more processes)");
+    const toml::table& table = r.table_value(element, path);
+    network_config n = read_network(r, table, path);
+    const toml::node& name = *table.get("name");  // read_network checked it is there
+    auto [it, inserted] = first_line.emplace(n.name, name.source().begin.line);
+    if (!inserted) {
+      std::string message = "duplicate network name \"" + n.name + "\"";
+      if (it->second != 0) message += " (first defined at line " + std::to_string(it->second) + ")";
+      r.fail(name.source(), path + ".name", message);
+    }
+    out.push_back(std::move(n));
+  }
+}
+
+network_config default_network() {
+  network_config n;
+  n.name = std::string(default_network_name);
+  n.subnet = default_subnet;
+  n.gateway = net::ipv4_address(default_subnet.network.value() + 2);
+  return n;
+}
+
+}  // namespace
+
+std::string listen_address::to_string() const {
+  if (host.find(':') != std::string::npos) return '[' + host + "]:" + std::to_string(port);
+  return host + ':' + std::to_string(port);
+}
+
+listen_address parse_listen_address(std::string_view text, std::string_view what) {
+  listen_address out;
+  if (auto message = listen_address_error(text, out)) throw config_error(one_line(std::string(what) + ": " + *message));
+  return out;
+}
+
+config default_config() {
+  config c;
+  c.networks.push_back(default_network());
+  return c;
+}
+
+config parse_config(std::string_view toml_text, std::string_view source_name) {
+  reader r(source_name);
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw config_error(locate(source_name, e.source().begin.line, "syntax error", e.description()));
+  }
+
+  static constexpr std::array<std::string_view, 2> known{"server", "network"};
+  r.reject_unknown_keys(root, known, "");
+  config c;
+  c.source = std::string(source_name);
+  if (auto* node = root.get("server")) read_server(r, r.table_value(*node, "server"), c.server);
+  if (auto* node = root.get("network")) read_networks(r, *node, c.networks);
+  // No [[network]] at all: the operator only tuned the server, keep the default LAN.
+  if (c.networks.empty()) c.networks.push_back(default_network());
+  return c;
+}
+
+config load_config_file(const std::filesystem::path& path) {
+  std::string name = path.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw config_error(name + ": cannot read: is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw config_error(name + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw config_error(name + ": cannot read: " + std::strerror(errno));
+  return parse_config(text.str(), name);
+}
+
+}  // namespace switchyard::gateway
