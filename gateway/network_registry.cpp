@@ -1,0 +1,55 @@
+// gateway/network_registry.cpp - the virtual networks built from config, found by name.
+#include "gateway/network_registry.hpp"
+
+#include <stdexcept>
+
+#include "gateway/logging.hpp"
+
+namespace switchyard::gateway {
+
+stack::network_settings to_network_settings(const network_config& config) {
+  stack::network_settings s;
+  s.name = config.name;
+  s.subnet = config.subnet;
+  s.gateway = config.gateway;
+  s.mtu = config.mtu;
+  s.max_macs_per_port = config.max_macs_per_port;
+  s.mac_ageing = config.mac_ageing;
+  return s;
+}
+
+network_registry::network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks) {
+  auto log = get_logger("switch");
+  for (const auto& config : networks) {
+    // Config validation rejects duplicates; this guards callers that build
+    // configs by hand (tests), since a second network would be unreachable.
+    if (entries_.contains(config.name)) throw std::invalid_argument("duplicate network name '" + config.name + "'");
+    auto network = std::make_unique<stack::virtual_network>(core, to_network_settings(config));
+    log->info("network {}: subnet {}, gateway {}, mtu {}, max frame {}{}", config.name, config.subnet.to_string(),
+              config.gateway.to_string(), config.mtu, network->settings().max_frame_size(),
+              config.token ? ", token required" : "");
+    entries_.emplace(config.name, network_entry{config, std::move(network)});
+  }
+}
+
+// Out of line so the unique_ptr's deleter sees the complete virtual_network.
+network_registry::~network_registry() = default;
+
+network_entry* network_registry::find(std::string_view name) {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+const network_entry* network_registry::find(std::string_view name) const {
+  auto it = entries_.find(name);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> network_registry::names() const {
+  std::vector<std::string> out;
+  out.reserve(entries_.size());
+  for (const auto& [name, entry] : entries_) out.push_back(name);
+  return out;
+}
+
+}  // namespace switchyard::gateway

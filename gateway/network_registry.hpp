@@ -1,0 +1,50 @@
+// gateway/network_registry.hpp - the virtual networks built from config, found by name.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "gateway/config.hpp"
+#include "stack/virtual_network.hpp"
+
+namespace switchyard::gateway {
+
+/// One configured network: its settings as written (the token lives here) and
+/// the live network in the stack.
+struct network_entry {
+  network_config config;
+  std::unique_ptr<stack::virtual_network> network;
+};
+
+/// Owns every network for the life of the process. Entries never move, so
+/// pointers from find() stay valid until the registry dies. Core loop only.
+class network_registry {
+ public:
+  /// Builds one stack::virtual_network per config entry on `core`. The
+  /// stack::lwip_core must exist already; stack errors while building throw.
+  network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks);
+  ~network_registry();
+  network_registry(const network_registry&) = delete;
+  network_registry& operator=(const network_registry&) = delete;
+
+  /// The network called `name`, or nullptr. Names are compared exactly.
+  network_entry* find(std::string_view name);
+  const network_entry* find(std::string_view name) const;
+
+  std::size_t size() const { return entries_.size(); }
+  /// Network names in sorted order (for logs and, later, the admin API).
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, network_entry, std::less<>> entries_;
+};
+
+/// The stack's view of a configured network.
+stack::network_settings to_network_settings(const network_config& config);
+
+}  // namespace switchyard::gateway

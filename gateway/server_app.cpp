@@ -1,0 +1,45 @@
+// gateway/server_app.cpp - the composition root: builds the core loop, lwIP, the
+// networks and the listener in order, runs them, and stops on SIGINT/SIGTERM.
+//
+// Shutdown: a signal closes the acceptor and stops the loop. Live sessions are
+// not closed one by one; their sockets close when the io_context is destroyed
+// (v86 reconnects on its own). Sessions never touch their network from their
+// destructors, because the networks die before the loop does.
+#include "gateway/server_app.hpp"
+
+#include <csignal>
+
+#include "gateway/logging.hpp"
+
+namespace switchyard::gateway {
+
+server_app::server_app(const config& cfg)
+    : lwip_(core_),
+      networks_(core_, cfg.networks),
+      listener_(std::make_shared<http_listener>(core_, cfg.server.listen, networks_)),
+      signals_(core_, SIGINT, SIGTERM) {
+  get_logger("config")->info("configuration from {}: {} network(s)", cfg.source, networks_.size());
+}
+
+server_app::~server_app() = default;
+
+int server_app::run() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;
+    get_logger("http")->info("signal {} received, shutting down", signal_number);
+    stop();
+  });
+  listener_->run();
+  core_.run();
+  get_logger("http")->info("stopped");
+  return 0;
+}
+
+void server_app::stop() {
+  listener_->stop();
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  core_.stop();
+}
+
+}  // namespace switchyard::gateway

@@ -1,0 +1,42 @@
+// gateway/server_app.hpp - the composition root: builds the core loop, lwIP, the
+// networks and the listener in order, runs them, and stops on SIGINT/SIGTERM.
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "gateway/config.hpp"
+#include "gateway/http_listener.hpp"
+#include "gateway/network_registry.hpp"
+#include "stack/lwip_core.hpp"
+
+namespace switchyard::gateway {
+
+class server_app {
+ public:
+  /// Builds everything; throws on startup errors (a port in use, a network the
+  /// stack rejects) so main can print one line and exit non-zero.
+  explicit server_app(const config& cfg);
+  ~server_app();
+  server_app(const server_app&) = delete;
+  server_app& operator=(const server_app&) = delete;
+
+  /// Runs the core loop on the calling thread until a signal or stop().
+  /// Returns the process exit code.
+  int run();
+  /// Stops accepting and ends the loop. Call on the core loop.
+  void stop();
+
+ private:
+  // Declaration order is construction order: each member needs the ones above
+  // it, and destruction runs in reverse (listener, networks, lwIP, loop).
+  boost::asio::io_context core_;
+  stack::lwip_core lwip_;
+  network_registry networks_;
+  std::shared_ptr<http_listener> listener_;
+  boost::asio::signal_set signals_;
+};
+
+}  // namespace switchyard::gateway
