@@ -1,6 +1,8 @@
 // protocols/websocket/frame_codec.cpp - RFC 6455 frame headers: parse and write (pure).
 #include "protocols/websocket/frame_codec.hpp"
 
+#include <cstring>
+
 namespace switchyard::websocket {
 
 header_result parse_frame_header(std::span<const std::byte> data, bool from_client, std::uint64_t max_payload) {
@@ -41,7 +43,6 @@ header_result parse_frame_header(std::span<const std::byte> data, bool from_clie
     pos += 8;
   }
   if (is_control(op) && (!h.fin || length > 125)) return fail(header_error::bad_control_frame);
-  if (length > max_payload) return fail(header_error::too_big);
   if (h.masked) {
     if (data.size() < pos + 4) return r;
     for (std::size_t i = 0; i < 4; ++i) h.mask[i] = std::to_integer<std::uint8_t>(data[pos + i]);
@@ -49,13 +50,28 @@ header_result parse_frame_header(std::span<const std::byte> data, bool from_clie
   }
   h.payload_length = length;
   h.header_size = pos;
+  r.header = h;  // complete even for too_big: the caller may skip the payload and stay in sync
+  if (length > max_payload) return fail(header_error::too_big);
   r.state = header_result::status::complete;
-  r.header = h;
   return r;
 }
 
 void apply_mask(std::span<std::byte> payload, const std::uint8_t (&mask)[4], std::size_t offset) {
-  for (std::size_t i = 0; i < payload.size(); ++i) payload[i] ^= std::byte{mask[(offset + i) & 3]};
+  // Eight bytes at a time: unmasking is the only per-byte work on the relay's
+  // receive path. The mask repeats every 4 bytes, so a u64 of it rotated to the
+  // starting offset covers any position.
+  std::uint8_t rotated[8];
+  for (std::size_t i = 0; i < 8; ++i) rotated[i] = mask[(offset + i) & 3];
+  std::uint64_t wide;
+  std::memcpy(&wide, rotated, 8);
+  std::size_t i = 0;
+  for (; i + 8 <= payload.size(); i += 8) {
+    std::uint64_t chunk;
+    std::memcpy(&chunk, payload.data() + i, 8);
+    chunk ^= wide;
+    std::memcpy(payload.data() + i, &chunk, 8);
+  }
+  for (; i < payload.size(); ++i) payload[i] ^= std::byte{rotated[i & 7]};
 }
 
 std::size_t write_frame_header(std::span<std::byte> out, opcode op, bool fin, std::uint64_t payload_length,

@@ -44,7 +44,7 @@ enum class header_error {
   bad_control_frame,     ///< fragmented, or payload over 125 bytes
   mask_mismatch,         ///< client frames must be masked, server frames must not
   non_minimal_length,    ///< a length encoded longer than needed
-  too_big,               ///< over the caller's limit
+  too_big,               ///< over the caller's limit (`header` is filled in)
 };
 
 /// The result of looking at the start of a buffer: a header, a need for more

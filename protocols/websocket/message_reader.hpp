@@ -20,6 +20,9 @@ struct message_event {
   /// For `close`: the peer's code (1005 when absent). For `error`: the code to
   /// close with (1002 protocol error, 1009 too big).
   std::uint16_t code = 0;
+  /// For a too-big error: payload bytes still to skip after `consumed` to stay
+  /// in sync with the stream (the header was consumed).
+  std::uint64_t skip = 0;
 };
 
 class message_reader {
@@ -28,8 +31,9 @@ class message_reader {
   message_reader(bool from_client, std::size_t max_message) : from_client_(from_client), max_message_(max_message) {}
 
   /// Looks at the front of `buffer` (bytes received, not yet consumed), which
-  /// it may modify (unmasking). Adds to `consumed` the bytes it used. Returns
-  /// need_more when no complete frame is there. After an error, stop reading.
+  /// it may modify (unmasking). Adds to `consumed` the bytes it used — also when
+  /// it returns need_more, since fragments of a message are taken as they come.
+  /// After an error, stop parsing (a too-big error says how much to skip).
   message_event next(std::span<std::byte> buffer, std::size_t& consumed);
 
   /// The largest frame (header + payload) that can arrive: size read buffers by it.

@@ -134,3 +134,44 @@ TEST(MessageReader, ReadsCloseCodes) {
 
 }  // namespace
 }  // namespace switchyard::websocket
+
+namespace switchyard::websocket {
+namespace {
+
+TEST(WebSocketFrameCodec, WideMaskingMatchesBytewiseAtEveryOffsetAndLength) {
+  const std::uint8_t mask[4] = {0x01, 0x82, 0x43, 0xf4};
+  for (std::size_t offset = 0; offset < 4; ++offset) {
+    for (std::size_t length = 0; length < 40; ++length) {
+      std::vector<std::byte> data(length), expected(length);
+      for (std::size_t i = 0; i < length; ++i) {
+        data[i] = std::byte(i * 7);
+        expected[i] = std::byte(i * 7) ^ std::byte{mask[(offset + i) & 3]};
+      }
+      apply_mask(data, mask, offset);
+      EXPECT_EQ(data, expected) << "offset " << offset << " length " << length;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace switchyard::websocket
+
+namespace switchyard::websocket {
+namespace {
+
+TEST(MessageReader, TooBigConsumesTheHeaderAndSaysHowMuchToSkip) {
+  const std::uint8_t mask[4] = {1, 2, 3, 4};
+  std::vector<std::byte> f(max_header_size);
+  std::size_t header = write_frame_header(f, opcode::binary, true, 70000, &mask);
+  f.resize(header);
+  message_reader reader(true, 65536);
+  std::size_t used = 0;
+  auto e = reader.next(f, used);
+  EXPECT_EQ(e.type, message_event::kind::error);
+  EXPECT_EQ(e.code, close_code::too_big);
+  EXPECT_EQ(used, header);
+  EXPECT_EQ(e.skip, 70000u);
+}
+
+}  // namespace
+}  // namespace switchyard::websocket
