@@ -6,6 +6,7 @@
 
 #include "lwip/ip4.h"
 #include "lwip/pbuf.h"
+#include "protocols/net/udp.hpp"
 
 namespace switchyard::stack {
 namespace {
@@ -62,8 +63,8 @@ bool gateway_netif::deliver(std::span<const std::byte> frame) {
   if (!eth) return true;
   if (eth->type == net::ethertype::arp) {
     handle_arp(*eth);
-  } else if (eth->type == net::ethertype::ipv4 && eth->destination == mac_) {
-    handle_ipv4(*eth);
+  } else if (eth->type == net::ethertype::ipv4 && (eth->destination == mac_ || eth->destination.is_broadcast())) {
+    handle_ipv4(*eth);  // broadcast: DHCP DISCOVERs; nothing else broadcast reaches lwIP
   }
   // Anything else flooded to us (IPv6, multicast chatter) is not for the gateway.
   return true;
@@ -121,6 +122,11 @@ void gateway_netif::handle_ipv4(const net::ethernet_view& eth) {
     return;
   }
   ++counters_.ipv4_in;
+  if (ip->protocol == net::ip_protocol::udp) {
+    handle_udp(eth, *ip);  // UDP never enters lwIP: our services, later the NAT
+    return;
+  }
+  if (eth.destination != mac_) return;
   learn(ip->source, eth.source, std::chrono::steady_clock::now());
   // The packet is validated; lwIP's input hook decides what it may see.
   auto packet = eth.payload.subspan(0, ip->total_length);
@@ -131,6 +137,46 @@ void gateway_netif::handle_ipv4(const net::ethernet_view& eth) {
   }
   pbuf_take(p, packet.data(), static_cast<u16_t>(packet.size()));
   netif_.input(p, &netif_);  // ip4_input always consumes the pbuf
+}
+
+bool gateway_netif::handle_udp(const net::ethernet_view& eth, const net::ipv4_view& ip) {
+  auto udp = net::parse_udp(ip);
+  if (!udp) {
+    ++counters_.dropped_invalid;
+    return false;
+  }
+  bool for_us = ip.destination == address_ || ip.destination == net::ipv4_address(0xffffffffu) ||
+                ip.destination == subnet_.broadcast();
+  auto service = udp_services_.find(udp->destination_port);
+  if (!for_us || service == udp_services_.end() || !service->second) {
+    ++counters_.dropped_not_ours;
+    return false;
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (eth.destination == mac_) learn(ip.source, eth.source, now);
+  ++counters_.udp_in;
+  service->second->on_datagram(udp_datagram{.source_mac = eth.source,
+                                            .port = switch_.lookup(eth.source, now),
+                                            .source = ip.source,
+                                            .source_port = udp->source_port,
+                                            .destination = ip.destination,
+                                            .destination_port = udp->destination_port,
+                                            .payload = udp->payload});
+  return true;
+}
+
+void gateway_netif::bind_udp(std::uint16_t port, udp_service* service) {
+  if (service) udp_services_[port] = service;
+  else udp_services_.erase(port);
+}
+
+void gateway_netif::send_udp(net::mac_address destination_mac, net::ipv4_address destination,
+                             std::uint16_t destination_port, net::ipv4_address source, std::uint16_t source_port,
+                             net::bytes payload) {
+  if (payload.size() + 28 > mtu_) return;
+  auto frame = net::build_udp_frame(destination_mac, mac_, source, source_port, destination, destination_port, payload);
+  ++counters_.udp_out;
+  transmit(frame);
 }
 
 err_t gateway_netif::netif_output(struct netif* n, struct pbuf* p, const ip4_addr_t* next_hop) {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +31,24 @@
 
 namespace switchyard::stack {
 
+/// A UDP datagram that arrived for the gateway (its address or a broadcast).
+struct udp_datagram {
+  net::mac_address source_mac;
+  std::optional<port_id> port;  ///< the switch port the source MAC lives on
+  net::ipv4_address source;
+  std::uint16_t source_port = 0;
+  net::ipv4_address destination;
+  std::uint16_t destination_port = 0;
+  net::bytes payload;  ///< valid only during the call
+};
+
+/// A service on one of the gateway's UDP ports (DHCP, DNS): C++, not lwIP.
+class udp_service {
+ public:
+  virtual ~udp_service() = default;
+  virtual void on_datagram(const udp_datagram& datagram) = 0;
+};
+
 struct gateway_counters {
   std::uint64_t arp_requests_answered = 0;
   std::uint64_t arp_requests_sent = 0;
@@ -39,6 +58,8 @@ struct gateway_counters {
   std::uint64_t dropped_not_ours = 0;    ///< IPv4 for another address or protocol we do not serve yet
   std::uint64_t dropped_no_buffer = 0;   ///< lwIP pbuf pool exhausted
   std::uint64_t dropped_unresolved = 0;  ///< output to a neighbour that never answered ARP
+  std::uint64_t udp_in = 0;
+  std::uint64_t udp_out = 0;
 };
 
 class gateway_netif final : public frame_sink {
@@ -51,6 +72,12 @@ class gateway_netif final : public frame_sink {
 
   /// A frame from the switch (broadcast, multicast or for our MAC).
   bool deliver(std::span<const std::byte> frame) override;
+
+  /// Routes UDP for `port` (to our address or broadcast) to `service`; nullptr unbinds.
+  void bind_udp(std::uint16_t port, udp_service* service);
+  /// Sends a datagram from the gateway's side straight onto the switch.
+  void send_udp(net::mac_address destination_mac, net::ipv4_address destination, std::uint16_t destination_port,
+                net::ipv4_address source, std::uint16_t source_port, net::bytes payload);
 
   net::ipv4_address address() const { return address_; }
   net::mac_address mac() const { return mac_; }
@@ -80,6 +107,7 @@ class gateway_netif final : public frame_sink {
 
   void handle_arp(const net::ethernet_view& eth);
   void handle_ipv4(const net::ethernet_view& eth);
+  bool handle_udp(const net::ethernet_view& eth, const net::ipv4_view& ip);
   void learn(net::ipv4_address ip, net::mac_address mac, steady_time now);
   void send_arp_request(net::ipv4_address target);
   void transmit(std::span<std::byte> frame);  // pads to 60 bytes, enters the switch
@@ -94,6 +122,7 @@ class gateway_netif final : public frame_sink {
   std::unordered_map<std::uint32_t, neighbour> neighbours_;
   std::deque<pending_packet> pending_;
   std::vector<std::byte> scratch_;
+  std::unordered_map<std::uint16_t, udp_service*> udp_services_;
   gateway_counters counters_;
 };
 

@@ -14,6 +14,8 @@ const char* to_string(drop_reason r) {
     case drop_reason::mac_limit: return "mac_limit";
     case drop_reason::hairpin: return "hairpin";
     case drop_reason::queue_full: return "queue_full";
+    case drop_reason::address_spoof: return "address_spoof";
+    case drop_reason::rogue_dhcp: return "rogue_dhcp";
     case drop_reason::count_: break;
   }
   return "unknown";
@@ -132,6 +134,9 @@ void network_switch::receive(port_id from_id, std::span<const std::byte> frame, 
   if (!eth) return count_drop(*from, drop_reason::runt);
   if (frame.size() > settings_.max_frame_size) return count_drop(*from, drop_reason::giant);
   if (!learn(*from, eth->source, now)) return;
+  if (filter_ && !from->gateway) {
+    if (auto reason = filter_->check(from_id, *eth)) return count_drop(*from, *reason);
+  }
 
   if (!eth->destination.is_group()) {
     auto it = macs_.find(eth->destination);

@@ -40,6 +40,8 @@ enum class drop_reason : std::uint8_t {
   mac_limit,       ///< port already sources its maximum number of MACs
   hairpin,         ///< destination is on the sending port
   queue_full,      ///< the destination port's send queue was full
+  address_spoof,   ///< ARP/IPv4 source address not this port's (gateway's, another port's, or not its lease)
+  rogue_dhcp,      ///< a VM answering DHCP (UDP source port 67)
   count_
 };
 inline constexpr std::size_t drop_reason_count = static_cast<std::size_t>(drop_reason::count_);
@@ -58,6 +60,14 @@ struct switch_settings {
   std::chrono::seconds mac_ageing{300};
 };
 
+/// Checks a VM port's frame after MAC policing: the addresses it claims, the
+/// services it pretends to be. Returns the reason to drop, or nothing.
+class ingress_filter {
+ public:
+  virtual ~ingress_filter() = default;
+  virtual std::optional<drop_reason> check(port_id from, const net::ethernet_view& frame) = 0;
+};
+
 class network_switch {
  public:
   explicit network_switch(switch_settings settings) : settings_(settings) {}
@@ -73,6 +83,10 @@ class network_switch {
 
   /// A frame entered port `from`: validate, learn, forward.
   void receive(port_id from, std::span<const std::byte> frame, steady_time now);
+
+  /// Installs the filter consulted for every frame from a VM port (not the
+  /// gateway's); nullptr removes it. The filter must outlive the switch's use of it.
+  void set_ingress_filter(ingress_filter* filter) { filter_ = filter; }
 
   /// Forgets MAC entries not refreshed within the ageing time.
   void expire(steady_time now);
@@ -111,6 +125,7 @@ class network_switch {
   std::unordered_map<port_id, port_state> ports_;
   std::unordered_map<net::mac_address, mac_entry> macs_;
   port_counters totals_;
+  ingress_filter* filter_ = nullptr;
 };
 
 }  // namespace switchyard::stack

@@ -21,9 +21,11 @@ virtual_network::virtual_network(boost::asio::io_context& core, network_settings
       switch_(switch_settings{.max_frame_size = settings_.max_frame_size(),
                               .max_macs_per_port = settings_.max_macs_per_port,
                               .mac_ageing = settings_.mac_ageing}),
+      guard_(settings_.gateway),
       gateway_(std::make_unique<gateway_netif>(switch_, settings_.subnet, settings_.gateway, gateway_mac_,
                                                settings_.mtu)),
       ageing_timer_(core) {
+  switch_.set_ingress_filter(&guard_);
   schedule_ageing();
 }
 

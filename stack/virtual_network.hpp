@@ -9,6 +9,7 @@
 
 #include "protocols/net/ethernet.hpp"
 #include "protocols/net/ipv4.hpp"
+#include "stack/address_guard.hpp"
 #include "stack/network_switch.hpp"
 
 namespace switchyard::stack {
@@ -40,13 +41,18 @@ class virtual_network {
 
   /// Attaches a VM port whose frames go to `sink`; detach before `sink` dies.
   port_id attach(frame_sink& sink) { return switch_.attach(sink); }
-  void detach(port_id id) { switch_.detach(id); }
+  void detach(port_id id) {
+    switch_.detach(id);
+    guard_.forget_port(id);
+  }
   /// A frame arrived from a VM on port `from`.
   void receive(port_id from, std::span<const std::byte> frame);
 
   network_switch& ethernet_switch() { return switch_; }
   const network_switch& ethernet_switch() const { return switch_; }
   gateway_netif& gateway() { return *gateway_; }
+  /// IP-level port security: DHCP binds leases here.
+  address_guard& guard() { return guard_; }
 
  private:
   void schedule_ageing();
@@ -54,6 +60,7 @@ class virtual_network {
   network_settings settings_;
   net::mac_address gateway_mac_;
   network_switch switch_;
+  address_guard guard_;
   std::unique_ptr<gateway_netif> gateway_;
   boost::asio::steady_timer ageing_timer_;
 };
