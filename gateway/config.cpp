@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -201,17 +202,181 @@ std::optional<std::string> listen_address_error(std::string_view text, listen_ad
 }
 
 void read_server(const reader& r, const toml::table& table, server_config& out) {
-  static constexpr std::array<std::string_view, 1> known{"listen"};
+  static constexpr std::array<std::string_view, 2> known{"listen", "state_dir"};
   r.reject_unknown_keys(table, known, "server");
+  if (auto* node = table.get("state_dir")) out.state_dir = r.string_value(*node, "server.state_dir");
   if (auto* node = table.get("listen")) {
     const std::string& text = r.string_value(*node, "server.listen");
     if (auto message = listen_address_error(text, out.listen)) r.fail(node->source(), "server.listen", *message);
   }
 }
 
+
+// A label of letters, digits and inner hyphens (RFC 952/1123), at most 63 long.
+bool valid_ldh_label(std::string_view label) {
+  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+  return std::all_of(label.begin(), label.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+// Dotted LDH labels; `allow_underscore` for SRV owner names such as _pg._tcp.
+bool valid_dns_name(std::string_view name, bool allow_underscore = false) {
+  if (name.ends_with('.')) name.remove_suffix(1);
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = name.find('.', start);
+    std::string_view label = name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    bool ok = valid_ldh_label(label) || (allow_underscore && label.size() > 1 && label[0] == '_' &&
+                                         valid_ldh_label(label.substr(1)));
+    if (!ok) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+net::ipv4_address address_in_subnet(const reader& r, const toml::node& node, std::string_view key,
+                                    const network_config& n) {
+  const std::string& text = r.string_value(node, key);
+  auto address = net::ipv4_address::parse(text);
+  if (!address) r.fail(node.source(), key, "\"" + text + "\" is not an IPv4 address");
+  if (!n.subnet.contains(*address) || *address == n.subnet.network || *address == n.subnet.broadcast())
+    r.fail(node.source(), key, text + " is not a host address of " + n.subnet.to_string());
+  return *address;
+}
+
+void read_hosts(const reader& r, const toml::node& node, std::string_view path, network_config& n) {
+  auto* array = node.as_array();
+  if (!array) r.fail(node.source(), reader::join(path, "host"), "expected an array of tables ([[network.host]])");
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    std::string at = reader::join(path, "host[" + std::to_string(i) + "]");
+    const toml::table& t = r.table_value(*array->get(i), at);
+    static constexpr std::array<std::string_view, 3> known{"mac", "ip", "name"};
+    r.reject_unknown_keys(t, known, at);
+    host_reservation h;
+    auto* mac = t.get("mac");
+    if (!mac) r.fail(t.source(), at + ".mac", "missing");
+    auto parsed = net::mac_address::parse(r.string_value(*mac, at + ".mac"));
+    if (!parsed || parsed->is_group() || parsed->is_zero())
+      r.fail(mac->source(), at + ".mac", "not a unicast MAC address such as 52:54:00:12:34:56");
+    h.mac = *parsed;
+    auto* ip = t.get("ip");
+    if (!ip) r.fail(t.source(), at + ".ip", "missing");
+    h.address = address_in_subnet(r, *ip, at + ".ip", n);
+    if (h.address == n.gateway) r.fail(ip->source(), at + ".ip", "is the gateway's address");
+    if (auto* name = t.get("name")) {
+      h.name = r.string_value(*name, at + ".name");
+      if (!valid_ldh_label(h.name)) r.fail(name->source(), at + ".name", "must be one label of letters, digits and '-'");
+    }
+    for (auto& other : n.hosts) {
+      if (other.mac == h.mac) r.fail(mac->source(), at + ".mac", "reserved twice");
+      if (other.address == h.address) r.fail(ip->source(), at + ".ip", "reserved twice");
+    }
+    n.hosts.push_back(std::move(h));
+  }
+}
+
+void read_records(const reader& r, const toml::node& node, std::string_view path, network_config& n) {
+  auto* array = node.as_array();
+  if (!array) r.fail(node.source(), reader::join(path, "record"), "expected an array of tables ([[network.record]])");
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    std::string at = reader::join(path, "record[" + std::to_string(i) + "]");
+    const toml::table& t = r.table_value(*array->get(i), at);
+    static constexpr std::array<std::string_view, 8> known{"type", "name", "value", "ttl",
+                                                           "priority", "weight", "port", "target"};
+    r.reject_unknown_keys(t, known, at);
+    dns_record rec;
+    auto* type = t.get("type");
+    auto* name = t.get("name");
+    if (!type) r.fail(t.source(), at + ".type", "missing (A, AAAA, CNAME, TXT, SRV or PTR)");
+    if (!name) r.fail(t.source(), at + ".name", "missing");
+    rec.type = r.string_value(*type, at + ".type");
+    std::transform(rec.type.begin(), rec.type.end(), rec.type.begin(), [](char c) { return std::toupper(c); });
+    rec.name = r.string_value(*name, at + ".name");
+    if (rec.name != "@" && !valid_dns_name(rec.name, rec.type == "SRV" || rec.type == "TXT"))
+      r.fail(name->source(), at + ".name", "\"" + rec.name + "\" is not a valid DNS name");
+    // SRV names its target `target`; every other type its data `value`.
+    auto* value = t.get(rec.type == "SRV" ? "target" : "value");
+    std::string value_key = at + (rec.type == "SRV" ? ".target" : ".value");
+    if (!value) r.fail(t.source(), value_key, "missing");
+    rec.value = r.string_value(*value, value_key);
+    if (rec.type == "A") {
+      if (!net::ipv4_address::parse(rec.value)) r.fail(value->source(), value_key, "not an IPv4 address");
+    } else if (rec.type == "AAAA") {
+      if (!boost::urls::parse_ipv6_address(rec.value)) r.fail(value->source(), value_key, "not an IPv6 address");
+    } else if (rec.type == "CNAME" || rec.type == "PTR" || rec.type == "SRV") {
+      if (!valid_dns_name(rec.value)) r.fail(value->source(), value_key, "\"" + rec.value + "\" is not a DNS name");
+    } else if (rec.type == "TXT") {
+      if (rec.value.size() > 1024) r.fail(value->source(), value_key, "longer than 1024 bytes");
+    } else {
+      r.fail(type->source(), at + ".type", "\"" + rec.type + "\" is not one of A, AAAA, CNAME, TXT, SRV, PTR");
+    }
+    if (auto* ttl = t.get("ttl")) rec.ttl = static_cast<std::uint32_t>(r.integer_in(*ttl, at + ".ttl", 0, 604800));
+    if (rec.type == "SRV") {
+      auto* port = t.get("port");
+      if (!port) r.fail(t.source(), at + ".port", "missing (SRV needs a port)");
+      rec.port = static_cast<std::uint16_t>(r.integer_in(*port, at + ".port", 0, 65535));
+      if (auto* p = t.get("priority")) rec.priority = static_cast<std::uint16_t>(r.integer_in(*p, at + ".priority", 0, 65535));
+      if (auto* w = t.get("weight")) rec.weight = static_cast<std::uint16_t>(r.integer_in(*w, at + ".weight", 0, 65535));
+    } else {
+      for (const char* srv_only : {"port", "priority", "weight"})
+        if (auto* x = t.get(srv_only)) r.fail(x->source(), at + "." + srv_only, "only SRV records take this key");
+    }
+    n.records.push_back(std::move(rec));
+  }
+}
+
+// The default pool leaves the low addresses for the gateway and static hosts,
+// as QEMU's 10.0.2.15 made familiar; tiny subnets start right after the network.
+void default_dhcp_range(network_config& n) {
+  std::uint32_t network = n.subnet.network.value(), broadcast = n.subnet.broadcast().value();
+  n.dhcp_first = net::ipv4_address(broadcast - network > 30 ? network + 15 : network + 1);
+  n.dhcp_last = net::ipv4_address(broadcast - 1);
+}
+
+void read_dhcp_and_dns(const reader& r, const toml::table& table, std::string_view path, network_config& n) {
+  auto key = [&](std::string_view k) { return reader::join(path, k); };
+  default_dhcp_range(n);
+  n.domain = n.name + ".lan";
+  if (auto* node = table.get("dhcp")) {
+    auto* b = node->as_boolean();
+    if (!b) r.fail(node->source(), key("dhcp"), "expected true or false");
+    n.dhcp = b->get();
+  }
+  if (auto* node = table.get("dhcp_range")) {
+    auto* range = node->as_array();
+    if (!range || range->size() != 2)
+      r.fail(node->source(), key("dhcp_range"), "expected [\"FIRST\", \"LAST\"], e.g. [\"10.0.2.15\", \"10.0.2.254\"]");
+    n.dhcp_first = address_in_subnet(r, *range->get(0), key("dhcp_range"), n);
+    n.dhcp_last = address_in_subnet(r, *range->get(1), key("dhcp_range"), n);
+    if (n.dhcp_first > n.dhcp_last) r.fail(node->source(), key("dhcp_range"), "the first address is after the last");
+    if (n.dhcp_first == n.gateway && n.dhcp_last == n.gateway)
+      r.fail(node->source(), key("dhcp_range"), "holds only the gateway's address");
+  }
+  if (auto* node = table.get("lease_time"))
+    n.lease_time = std::chrono::seconds(r.integer_in(*node, key("lease_time"), 120, 604800));
+  if (auto* node = table.get("max_leases_per_port"))
+    n.max_leases_per_port = static_cast<std::size_t>(r.integer_in(*node, key("max_leases_per_port"), 1, 16));
+  if (auto* node = table.get("domain")) {
+    n.domain = r.string_value(*node, key("domain"));
+    if (n.domain.ends_with('.')) n.domain.pop_back();
+    std::transform(n.domain.begin(), n.domain.end(), n.domain.begin(), [](char c) { return std::tolower(c); });
+    if (!valid_dns_name(n.domain)) r.fail(node->source(), key("domain"), "\"" + n.domain + "\" is not a DNS name");
+  }
+  if (auto* node = table.get("dns")) {
+    auto* b = node->as_boolean();
+    if (!b) r.fail(node->source(), key("dns"), "expected true or false");
+    n.dns = b->get();
+  }
+  if (auto* node = table.get("host")) read_hosts(r, *node, path, n);
+  if (auto* node = table.get("record")) read_records(r, *node, path, n);
+}
+
 network_config read_network(const reader& r, const toml::table& table, std::string_view path) {
-  static constexpr std::array<std::string_view, 7> known{"name", "subnet", "gateway", "mtu", "token",
-                                                         "max_macs_per_port", "mac_ageing"};
+  static constexpr std::array<std::string_view, 15> known{
+      "name",       "subnet",     "gateway", "mtu",    "token",  "max_macs_per_port", "mac_ageing", "dhcp",
+      "dhcp_range", "lease_time", "domain",  "host",   "record", "max_leases_per_port", "dns"};
   r.reject_unknown_keys(table, known, path);
   auto key = [&](std::string_view k) { return reader::join(path, k); };
   network_config n;
@@ -278,6 +443,7 @@ network_config read_network(const reader& r, const toml::table& table, std::stri
     n.max_macs_per_port = static_cast<std::size_t>(r.integer_in(*node, key("max_macs_per_port"), 1, 64));
   if (auto* node = table.get("mac_ageing"))
     n.mac_ageing = std::chrono::seconds(r.integer_in(*node, key("mac_ageing"), 10, 86400));
+  read_dhcp_and_dns(r, table, path, n);
   return n;
 }
 
@@ -311,6 +477,8 @@ network_config default_network() {
   n.name = std::string(default_network_name);
   n.subnet = default_subnet;
   n.gateway = net::ipv4_address(default_subnet.network.value() + 2);
+  default_dhcp_range(n);
+  n.domain = n.name + ".lan";
   return n;
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocols/net/ethernet.hpp"
 #include "protocols/net/ipv4.hpp"
 
 namespace switchyard::gateway {
@@ -31,6 +32,22 @@ struct listen_address {
 /// Parses "HOST:PORT" or "[V6]:PORT"; throws config_error naming `what` on failure.
 listen_address parse_listen_address(std::string_view text, std::string_view what = "listen");
 
+/// A fixed address (and optionally a name) for a MAC: `[[network.host]]`.
+struct host_reservation {
+  net::mac_address mac;
+  net::ipv4_address address;
+  std::string name;  ///< LDH label, may be empty
+};
+
+/// A static DNS record of the network's zone: `[[network.record]]`.
+struct dns_record {
+  std::string type;   ///< A, AAAA, CNAME, TXT, SRV, PTR
+  std::string name;   ///< relative to the domain ("db", "_pg._tcp"), "@" for the domain, or absolute with a final '.'
+  std::string value;  ///< address, target name or text
+  std::uint32_t ttl = 300;
+  std::uint16_t priority = 0, weight = 0, port = 0;  ///< SRV only
+};
+
 struct network_config {
   std::string name;                      ///< [a-z0-9][a-z0-9_-]{0,62}: used in URLs and DNS later
   net::ipv4_subnet subnet;               ///< prefix 8..30; absent in the file: 10.0.2.0/24
@@ -39,10 +56,20 @@ struct network_config {
   std::optional<std::string> token;      ///< if set, /net/{name} needs ?token= or Authorization: Bearer
   std::size_t max_macs_per_port = 4;     ///< 1..64
   std::chrono::seconds mac_ageing{300};  ///< 10..86400
+
+  bool dhcp = true;                        ///< serve DHCPv4 on the gateway
+  bool dns = true;                         ///< serve DNS (UDP and TCP 53) on the gateway
+  net::ipv4_address dhcp_first, dhcp_last;  ///< `dhcp_range`; default network+15 (or +3) .. broadcast-1
+  std::chrono::seconds lease_time{3600};    ///< 120..604800
+  std::size_t max_leases_per_port = 1;      ///< 1..16 active leases one VM connection may hold
+  std::string domain;                       ///< default "<name>.lan"
+  std::vector<host_reservation> hosts;
+  std::vector<dns_record> records;
 };
 
 struct server_config {
   listen_address listen;
+  std::string state_dir;  ///< `[server] state_dir` (or --state-dir); empty: next to the config, or ./state
 };
 
 struct config {
