@@ -17,7 +17,8 @@ build_packages=(
 )
 # Real peers for the end-to-end tests and benchmarks.
 test_packages=(
-  iproute2 iputils-ping iperf3 procps
+  iproute2 iputils-ping iperf3 procps curl python3
+  busybox isc-dhcp-client dnsutils dnsperf dnsmasq-base
 )
 
 SUDO=""
