@@ -1,6 +1,7 @@
 // gateway/main.cpp - the switchyard executable: flags, config, logging, then server_app.
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
   // in the same one-line form as every other configuration error.
   cli.add_option("--config", config_file, "TOML configuration file (default: built-in defaults)");
   cli.add_option("--listen", listen, "HOST:PORT to listen on, overrides [server] listen (port 0: any free port)");
-  cli.add_option("--state-dir", state_dir, "directory for persistent state (accepted, not used yet)");
+  cli.add_option("--state-dir", state_dir, "directory for persistent state (leases): default next to the config, or ./state");
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error or off (default: info)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   cli.set_version_flag("--version", std::string("switchyard ") + std::string(gw::server_version));
@@ -40,6 +41,12 @@ int main(int argc, char** argv) {
     gw::init_logging(log_level);
     gw::config cfg = config_file.empty() ? gw::default_config() : gw::load_config_file(config_file);
     if (!listen.empty()) cfg.server.listen = gw::parse_listen_address(listen, "--listen");
+    // State lives where the operator said, else beside the config, else ./state.
+    if (!state_dir.empty()) cfg.server.state_dir = state_dir;
+    if (cfg.server.state_dir.empty())
+      cfg.server.state_dir = config_file.empty() ? std::string("state")
+                                                 : std::filesystem::path(config_file).parent_path().string();
+    if (cfg.server.state_dir.empty()) cfg.server.state_dir = ".";
     gw::server_app app(cfg);
     return app.run();
   } catch (const gw::config_error& e) {

@@ -18,7 +18,8 @@ stack::network_settings to_network_settings(const network_config& config) {
   return s;
 }
 
-network_registry::network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks) {
+network_registry::network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks,
+                                   lease_store* leases) {
   auto log = get_logger("switch");
   for (const auto& config : networks) {
     // Config validation rejects duplicates; this guards callers that build
@@ -28,7 +29,16 @@ network_registry::network_registry(boost::asio::io_context& core, const std::vec
     log->info("network {}: subnet {}, gateway {}, mtu {}, max frame {}{}", config.name, config.subnet.to_string(),
               config.gateway.to_string(), config.mtu, network->settings().max_frame_size(),
               config.token ? ", token required" : "");
-    entries_.emplace(config.name, network_entry{config, std::move(network)});
+    auto& entry = entries_.emplace(config.name, network_entry{config, std::move(network), nullptr, nullptr})
+                      .first->second;
+    if (config.dns) entry.dns = std::make_unique<dns_service>(core, *entry.network, config);
+    if (config.dhcp) {
+      auto* dns = entry.dns.get();
+      entry.dhcp = std::make_unique<dhcp_service>(
+          core, *entry.network, config, leases, [dns](const dhcp::lease& l, bool bound) {
+            if (dns) dns->set_host(l.hostname, l.ip, bound);
+          });
+    }
   }
 }
 

@@ -10,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "gateway/config.hpp"
+#include "gateway/dhcp_service.hpp"
+#include "gateway/dns_service.hpp"
 #include "stack/virtual_network.hpp"
 
 namespace switchyard::gateway {
@@ -19,7 +21,11 @@ namespace switchyard::gateway {
 struct network_entry {
   network_config config;
   std::unique_ptr<stack::virtual_network> network;
+  std::unique_ptr<dns_service> dns;    ///< nullptr when `dns = false`
+  std::unique_ptr<dhcp_service> dhcp;  ///< nullptr when `dhcp = false`; declared last: dies first
 };
+
+class lease_store;
 
 /// Owns every network for the life of the process. Entries never move, so
 /// pointers from find() stay valid until the registry dies. Core loop only.
@@ -27,7 +33,9 @@ class network_registry {
  public:
   /// Builds one stack::virtual_network per config entry on `core`. The
   /// stack::lwip_core must exist already; stack errors while building throw.
-  network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks);
+  /// With `leases`, DHCP leases are restored from and persisted to it.
+  network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks,
+                   lease_store* leases = nullptr);
   ~network_registry();
   network_registry(const network_registry&) = delete;
   network_registry& operator=(const network_registry&) = delete;

@@ -13,9 +13,23 @@
 
 namespace switchyard::gateway {
 
+namespace {
+
+std::unique_ptr<lease_store> open_lease_store(const config& cfg) {
+  auto store = std::make_unique<lease_store>(std::filesystem::path(cfg.server.state_dir) / "switchyard.db");
+  if (store->set_aside())
+    get_logger("dhcp")->warn("lease store {} was not a usable database: moved to {}, starting with no leases",
+                             store->path().string(), store->set_aside()->string());
+  get_logger("dhcp")->info("leases in {}", store->path().string());
+  return store;
+}
+
+}  // namespace
+
 server_app::server_app(const config& cfg)
     : lwip_(core_),
-      networks_(core_, cfg.networks),
+      leases_(open_lease_store(cfg)),
+      networks_(core_, cfg.networks, leases_.get()),
       listener_(std::make_shared<http_listener>(core_, cfg.server.listen, networks_)),
       signals_(core_, SIGINT, SIGTERM) {
   get_logger("config")->info("configuration from {}: {} network(s)", cfg.source, networks_.size());

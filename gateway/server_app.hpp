@@ -9,6 +9,7 @@
 
 #include "gateway/config.hpp"
 #include "gateway/http_listener.hpp"
+#include "gateway/lease_store.hpp"
 #include "gateway/network_registry.hpp"
 #include "stack/lwip_core.hpp"
 
@@ -34,6 +35,7 @@ class server_app {
   // it, and destruction runs in reverse (listener, networks, lwIP, loop).
   boost::asio::io_context core_;
   stack::lwip_core lwip_;
+  std::unique_ptr<lease_store> leases_;
   network_registry networks_;
   std::shared_ptr<http_listener> listener_;
   boost::asio::signal_set signals_;

@@ -1,0 +1,198 @@
+// gateway/dns_service.cpp - DNS on a network's gateway, UDP and TCP port 53.
+#include "gateway/dns_service.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/url/ipv6_address.hpp>
+
+#include "gateway/logging.hpp"
+#include "protocols/dns/answer.hpp"
+#include "protocols/dns/rdata.hpp"
+#include "stack/tcp_ports.hpp"
+
+namespace switchyard::gateway {
+namespace {
+
+constexpr std::uint16_t dns_port = 53;
+
+spdlog::logger& log() {
+  static const auto logger = get_logger("dns");
+  return *logger;
+}
+
+// A configured owner name: "@" is the domain, a final '.' is absolute, else relative.
+std::optional<dns::name> owner_name(const std::string& text, const dns::name& domain) {
+  if (text == "@") return domain;
+  if (text.ends_with('.')) return dns::name::from_text(text);
+  return dns::name::from_text(text + "." + domain.to_text());
+}
+
+dns::resource_record to_record(const dns_record& r, const dns::name& domain, const std::string& network) {
+  auto fail = [&](const std::string& why) -> dns::resource_record {
+    throw config_error("network " + network + ": record " + r.type + " " + r.name + ": " + why);
+  };
+  auto owner = owner_name(r.name, domain);
+  if (!owner) return fail("not a valid owner name");
+  dns::resource_record rr{.owner = *owner, .type = 0, .rclass = dns::class_in, .ttl = r.ttl, .rdata = {}};
+  if (r.type == "A") {
+    rr.type = static_cast<std::uint16_t>(dns::rr_type::a);
+    rr.rdata = dns::a_rdata(*net::ipv4_address::parse(r.value));
+  } else if (r.type == "AAAA") {
+    rr.type = static_cast<std::uint16_t>(dns::rr_type::aaaa);
+    auto v6 = boost::urls::parse_ipv6_address(r.value);
+    if (!v6) return fail("not an IPv6 address");
+    auto bytes = v6->to_bytes();
+    dns::ipv6_bytes address{};
+    std::copy(bytes.begin(), bytes.end(), address.begin());
+    rr.rdata = dns::aaaa_rdata(address);
+  } else if (r.type == "CNAME" || r.type == "PTR" || r.type == "SRV") {
+    auto target = owner_name(r.value, domain);
+    if (!target) return fail("not a valid target name");
+    if (r.type == "SRV") {
+      rr.type = static_cast<std::uint16_t>(dns::rr_type::srv);
+      rr.rdata = dns::srv_rdata({.priority = r.priority, .weight = r.weight, .port = r.port, .target = *target});
+    } else {
+      rr.type = static_cast<std::uint16_t>(r.type == "CNAME" ? dns::rr_type::cname : dns::rr_type::ptr);
+      rr.rdata = dns::name_rdata(*target);
+    }
+  } else if (r.type == "TXT") {
+    rr.type = static_cast<std::uint16_t>(dns::rr_type::txt);
+    std::vector<std::string_view> chunks;  // TXT strings hold 255 bytes each
+    for (std::size_t i = 0; i < r.value.size(); i += 255) chunks.push_back(std::string_view(r.value).substr(i, 255));
+    auto rdata = dns::txt_rdata(chunks);
+    if (!rdata) return fail("text too long");
+    rr.rdata = std::move(*rdata);
+  } else {
+    return fail("unsupported type");
+  }
+  return rr;
+}
+
+dns::zone build_zone(const network_config& c) {
+  auto domain = dns::name::from_text(c.domain);
+  if (!domain) throw config_error("network " + c.name + ": domain " + c.domain + " is not a DNS name");
+  dns::zone z(*domain, c.subnet);
+  z.set_host("gateway", c.gateway);
+  for (const auto& h : c.hosts)
+    if (!h.name.empty()) z.set_host(h.name, h.address);
+  for (const auto& r : c.records) {
+    dns::zone_error why{};
+    if (!z.add_record(to_record(r, *domain, c.name), &why))
+      throw config_error("network " + c.name + ": record " + r.type + " " + r.name + " refused by the zone (" +
+                         (why == dns::zone_error::outside_zone      ? "outside the domain and reverse zone"
+                          : why == dns::zone_error::cname_conflict ? "CNAME beside other data"
+                                                                   : "invalid data") +
+                         ")");
+  }
+  return z;
+}
+
+}  // namespace
+
+// One DNS-over-TCP connection: length-prefixed queries in, answers out.
+class dns_service::tcp_client {
+ public:
+  tcp_client(dns_service& owner, std::uint64_t id, std::unique_ptr<stack::tcp_connection> c)
+      : owner_(owner), id_(id), connection_(std::move(c)), idle_(owner.core_) {
+    connection_->set_handlers({.on_data = [this](std::span<const std::byte> d) { on_data(d); },
+                               .on_peer_closed = [this] { finish(); },
+                               .on_sent = {},
+                               .on_error = [this] { finish(); }});
+    arm_idle();
+  }
+
+ private:
+  void on_data(std::span<const std::byte> data) {
+    // Bounded: one message of at most 65535 bytes plus its prefix is all we hold.
+    if (in_.size() + data.size() > 2 + dns::max_tcp_message) return finish();
+    in_.insert(in_.end(), data.begin(), data.end());
+    connection_->acknowledge(data.size());
+    arm_idle();
+    while (in_.size() >= 2) {
+      std::size_t length = (std::to_integer<std::size_t>(in_[0]) << 8) | std::to_integer<std::size_t>(in_[1]);
+      if (in_.size() < 2 + length) break;
+      ++owner_.counters_.tcp_queries;
+      std::vector<std::byte> reply(2 + dns::max_tcp_message);
+      std::size_t n = dns::answer(owner_.zone_, std::span(in_).subspan(2, length), dns::transport::tcp,
+                                  std::span(reply).subspan(2));
+      in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(2 + length));
+      if (n == 0) continue;
+      reply[0] = std::byte(n >> 8);
+      reply[1] = std::byte(n & 0xff);
+      if (connection_->write(std::span(reply).first(2 + n)) != 2 + n) return finish();  // no room: client not reading
+    }
+  }
+
+  void arm_idle() {
+    idle_.expires_after(tcp_idle_timeout);
+    idle_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) finish();
+    });
+  }
+
+  // Teardown is posted: lwIP callbacks must not destroy their connection.
+  void finish() {
+    if (finishing_) return;
+    finishing_ = true;
+    idle_.cancel();
+    boost::asio::post(owner_.core_, [&owner = owner_, id = id_] { owner.close_client(id); });
+  }
+
+  dns_service& owner_;
+  std::uint64_t id_;
+  std::unique_ptr<stack::tcp_connection> connection_;
+  boost::asio::steady_timer idle_;
+  std::vector<std::byte> in_;
+  bool finishing_ = false;
+};
+
+dns_service::dns_service(boost::asio::io_context& core, stack::virtual_network& network, const network_config& config)
+    : core_(core), network_(network), zone_(build_zone(config)), out_(dns::max_tcp_message) {
+  static_names_ = {"gateway", "hostmaster"};
+  for (const auto& h : config.hosts) static_names_.insert(h.name);
+  for (const auto& r : config.records) static_names_.insert(r.name);
+  network_.gateway().bind_udp(dns_port, this);
+  log().info("network {}: DNS for {} on {}:53 (UDP, TCP)", config.name, config.domain, config.gateway.to_string());
+  stack::listen_tcp(network_.gateway(), dns_port,
+                    [this](std::unique_ptr<stack::tcp_connection> c) { accept(std::move(c)); });
+}
+
+dns_service::~dns_service() {
+  network_.gateway().bind_udp(dns_port, nullptr);
+  stack::unlisten_tcp(network_.gateway(), dns_port);
+  tcp_clients_.clear();
+}
+
+void dns_service::on_datagram(const stack::udp_datagram& d) {
+  if (d.destination != network_.settings().gateway) return;  // no broadcast DNS
+  ++counters_.udp_queries;
+  std::size_t n = dns::answer(zone_, d.payload, dns::transport::udp, out_);
+  if (n == 0) {
+    ++counters_.dropped;
+    return;
+  }
+  network_.gateway().send_udp(d.source_mac, d.source, d.source_port, d.destination, dns_port,
+                              std::span(out_).first(n));
+}
+
+void dns_service::set_host(const std::string& label, net::ipv4_address address, bool bound) {
+  // A VM calling itself "gateway" (or a configured name) must not take that name over.
+  if (label.empty() || static_names_.contains(label)) return;
+  if (bound) zone_.set_host(label, address);
+  else zone_.remove_host(label);
+}
+
+void dns_service::accept(std::unique_ptr<stack::tcp_connection> connection) {
+  if (tcp_clients_.size() >= max_tcp_clients) {
+    ++counters_.tcp_refused;
+    // Not inside lwIP's accept callback: closing there would free the pcb under it.
+    boost::asio::post(core_, [c = std::shared_ptr<stack::tcp_connection>(std::move(connection))] { c->abort(); });
+    return;
+  }
+  ++counters_.tcp_connections;
+  auto id = next_client_++;
+  tcp_clients_.emplace(id, std::make_unique<tcp_client>(*this, id, std::move(connection)));
+}
+
+void dns_service::close_client(std::uint64_t id) { tcp_clients_.erase(id); }
+
+}  // namespace switchyard::gateway
