@@ -27,13 +27,15 @@ source "$here/../tests/e2e/lib.sh"
 bin=${1:-$here/../build/bin}
 rounds=${2:-3}
 secs=${3:-5}
+# MTU of every VM link (and the network); v86's virtio-net can run jumbo MTUs.
+mtu=${SY_BENCH_MTU:-1500}
 [ "$rounds" -ge 1 ] && [ "$rounds" -le 20 ] && [ "$secs" -ge 1 ] && [ "$secs" -le 60 ] ||
   { echo "ROUNDS must be 1..20 and SECS 1..60"; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "needs root (namespaces, /dev/net/tun)"; exit 2; }
 command -v iperf3 >/dev/null || { echo "needs iperf3 (apt-get install iperf3)"; exit 2; }
 sy_init "$bin"
 
-cat >"$SY_TMP/switchyard.toml" <<'EOF'
+cat >"$SY_TMP/switchyard.toml" <<EOF
 [server]
 listen = "127.0.0.1:0"
 
@@ -41,7 +43,7 @@ listen = "127.0.0.1:0"
 name = "default"
 subnet = "10.0.2.0/24"
 gateway = "10.0.2.2"
-mtu = 1500
+mtu = $mtu
 EOF
 sy_start_server "$SY_TMP/switchyard.toml" --log-level info || exit 1
 
@@ -49,10 +51,11 @@ sy_vm a1 default 10.0.2.15/24 02:53:59:00:00:a1 || { echo "switchyard VM a1 fail
 relay_a1=$SY_RELAY_PID
 sy_vm a2 default 10.0.2.16/24 02:53:59:00:00:a2 || { echo "switchyard VM a2 failed"; exit 1; }
 relay_a2=$SY_RELAY_PID
-sy_veth_pair b1 b2 10.0.2.15/24 10.0.2.16/24 1500 || { echo "veth pair failed"; exit 1; }
-sy_veth_pair c1 c2 10.0.2.15/24 10.0.2.16/24 1500 || { echo "veth pair failed"; exit 1; }
+for ns in a1 a2; do ip -n "$(sy_ns $ns)" link set eth0 mtu "$mtu" || { echo "cannot set MTU $mtu in $ns"; exit 1; }; done
+sy_veth_pair b1 b2 10.0.2.15/24 10.0.2.16/24 "$mtu" || { echo "veth pair failed"; exit 1; }
+sy_veth_pair c1 c2 10.0.2.15/24 10.0.2.16/24 "$mtu" || { echo "veth pair failed"; exit 1; }
 for ns in c1 c2; do
-  ip -n "$(sy_ns $ns)" link set eth0 gso_max_segs 1 gso_max_size 1514 || { echo "cannot turn GSO off in $ns"; exit 1; }
+  ip -n "$(sy_ns $ns)" link set eth0 gso_max_segs 1 gso_max_size $((mtu + 14)) || { echo "cannot turn GSO off in $ns"; exit 1; }
 done
 for ns in a1 a2 b1 b2 c1 c2; do
   sy_in $ns sysctl -qw net.ipv4.tcp_congestion_control=reno || { echo "cannot set reno in $ns"; exit 1; }
@@ -90,7 +93,7 @@ run_one() {  # run_one SETUP(a|b|c) TEST(tcp|udp) ROUND
     "$([ "$test" = tcp ] && echo "(retransmits $extra)" || echo "(sent $sent pkt/s, loss $extra%)")"
 }
 
-echo "== $rounds rounds, ${secs}s each, $(nproc) cores, kernel $(uname -r)"
+echo "== $rounds rounds, ${secs}s each, MTU $mtu, $(nproc) cores, kernel $(uname -r)"
 for round in $(seq 1 "$rounds"); do
   case $((round % 3)) in 1) order="a b c" ;; 2) order="b c a" ;; 0) order="c a b" ;; esac
   for test in tcp udp; do
