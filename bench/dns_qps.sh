@@ -68,7 +68,6 @@ sy_veth_pair d1 d2 10.0.2.15/24 10.0.2.2/24 1500 || { echo "veth pair failed"; e
 # dnsmasq runs as root here (--user=root): no privilege drop, no files outside $SY_TMP.
 sy_bg d2 dnsmasq --no-daemon --port=53 --listen-address=10.0.2.2,127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
   --user=root --pid-file= --log-facility=- "${hostrecords[@]}"
-dnsmasq_pid=$SY_BG_PID
 dnsmasq_log=$SY_BG_LOG
 sy_wait_for 10 "dnsmasq on 10.0.2.2:53" sh -c "ip netns exec '$(sy_ns d2)' ss -Hlun 'sport = :53' | grep -q 10.0.2.2" ||
   { echo "dnsmasq did not start:"; cat "$dnsmasq_log"; exit 1; }

@@ -77,6 +77,13 @@ dhcp_service::dhcp_service(boost::asio::io_context& core, stack::virtual_network
     for (const auto& l : server_.leases()) update_name(l, true);
     if (restored) log().info("network {}: restored {} lease(s)", name_, restored);
   }
+  // Never offer an address a static VM is using: the gateway has heard it (ARP
+  // or IPv4) from another MAC. Otherwise the guard would then hide the static
+  // VM's ARP replies from the new client's conflict probe.
+  server_.set_in_use_check([this](net::ipv4_address ip, net::mac_address mac) {
+    auto seen = network_.gateway().neighbour_mac(ip);
+    return seen && *seen != mac;
+  });
   network_.gateway().bind_udp(server_port, this);
   schedule_expiry();
 }

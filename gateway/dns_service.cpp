@@ -2,6 +2,7 @@
 #include "gateway/dns_service.hpp"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
 #include <boost/url/ipv6_address.hpp>
 
 #include "gateway/logging.hpp"
@@ -92,7 +93,7 @@ dns::zone build_zone(const network_config& c) {
 class dns_service::tcp_client {
  public:
   tcp_client(dns_service& owner, std::uint64_t id, std::unique_ptr<stack::tcp_connection> c)
-      : owner_(owner), id_(id), connection_(std::move(c)), idle_(owner.core_) {
+      : owner_(owner), id_(id), peer_(c->remote().address), connection_(std::move(c)), idle_(owner.core_) {
     connection_->set_handlers({.on_data = [this](std::span<const std::byte> d) { on_data(d); },
                                .on_peer_closed = [this] { finish(); },
                                .on_sent = {},
@@ -106,7 +107,8 @@ class dns_service::tcp_client {
     if (in_.size() + data.size() > 2 + dns::max_tcp_message) return finish();
     in_.insert(in_.end(), data.begin(), data.end());
     connection_->acknowledge(data.size());
-    arm_idle();
+    // The deadline moves only when a whole query was answered: trickling a
+    // message byte by byte cannot hold a connection open.
     while (in_.size() >= 2) {
       std::size_t length = (std::to_integer<std::size_t>(in_[0]) << 8) | std::to_integer<std::size_t>(in_[1]);
       if (in_.size() < 2 + length) break;
@@ -115,6 +117,7 @@ class dns_service::tcp_client {
       std::size_t n = dns::answer(owner_.zone_, std::span(in_).subspan(2, length), dns::transport::tcp,
                                   std::span(reply).subspan(2));
       in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(2 + length));
+      arm_idle();
       if (n == 0) continue;
       reply[0] = std::byte(n >> 8);
       reply[1] = std::byte(n & 0xff);
@@ -139,6 +142,11 @@ class dns_service::tcp_client {
 
   dns_service& owner_;
   std::uint64_t id_;
+
+ public:
+  const net::ipv4_address peer_;
+
+ private:
   std::unique_ptr<stack::tcp_connection> connection_;
   boost::asio::steady_timer idle_;
   std::vector<std::byte> in_;
@@ -182,7 +190,11 @@ void dns_service::set_host(const std::string& label, net::ipv4_address address, 
 }
 
 void dns_service::accept(std::unique_ptr<stack::tcp_connection> connection) {
-  if (tcp_clients_.size() >= max_tcp_clients) {
+  auto peer = connection->remote().address;
+  auto from_peer = std::count_if(tcp_clients_.begin(), tcp_clients_.end(),
+                                 [&](const auto& c) { return c.second->peer_ == peer; });
+  // One VM may not take every slot: a cap per client address, then one overall.
+  if (tcp_clients_.size() >= max_tcp_clients || static_cast<std::size_t>(from_peer) >= max_tcp_per_client) {
     ++counters_.tcp_refused;
     // Not inside lwIP's accept callback: closing there would free the pcb under it.
     boost::asio::post(core_, [c = std::shared_ptr<stack::tcp_connection>(std::move(connection))] { c->abort(); });

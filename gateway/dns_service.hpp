@@ -5,8 +5,9 @@
 // names of DHCP leases (set and removed as leases come and go). UDP queries are
 // answered in place from a reused buffer; TCP (RFC 7766: 2-byte length prefix,
 // several queries per connection) runs on lwIP connections bound to this
-// network's netif (stack/tcp_ports: one shared listener per port), with bounded buffers, at most `max_tcp_clients`
-// connections and an idle timeout. Names outside the zone answer REFUSED.
+// network's netif (stack/tcp_ports: one shared listener per port), with bounded buffers, at most
+// `max_tcp_clients` connections (`max_tcp_per_client` per VM address) and a deadline per query
+// that partial data does not extend. Names outside the zone answer REFUSED.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -31,6 +32,7 @@ struct dns_counters {
 class dns_service final : public stack::udp_service {
  public:
   static constexpr std::size_t max_tcp_clients = 64;
+  static constexpr std::size_t max_tcp_per_client = 4;  ///< per VM address
   static constexpr std::chrono::seconds tcp_idle_timeout{10};
 
   /// Builds the zone from `config` (throws config_error for a record the zone refuses).

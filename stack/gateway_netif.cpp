@@ -165,6 +165,13 @@ bool gateway_netif::handle_udp(const net::ethernet_view& eth, const net::ipv4_vi
   return true;
 }
 
+std::optional<net::mac_address> gateway_netif::neighbour_mac(net::ipv4_address ip) const {
+  auto it = neighbours_.find(ip.value());
+  if (it == neighbours_.end() || std::chrono::steady_clock::now() - it->second.last_seen > neighbour_ageing)
+    return std::nullopt;
+  return it->second.mac;
+}
+
 void gateway_netif::bind_udp(std::uint16_t port, udp_service* service) {
   if (service) udp_services_[port] = service;
   else udp_services_.erase(port);

@@ -79,6 +79,10 @@ class gateway_netif final : public frame_sink {
   void send_udp(net::mac_address destination_mac, net::ipv4_address destination, std::uint16_t destination_port,
                 net::ipv4_address source, std::uint16_t source_port, net::bytes payload);
 
+  /// The MAC last seen using `ip` on this network (ARP or IPv4 from a VM), if
+  /// it was seen within the neighbour ageing time.
+  std::optional<net::mac_address> neighbour_mac(net::ipv4_address ip) const;
+
   net::ipv4_address address() const { return address_; }
   net::mac_address mac() const { return mac_; }
   const gateway_counters& counters() const { return counters_; }

@@ -448,7 +448,9 @@ std::optional<net::ipv4_address> server::choose_address(const message& m, const 
     return may_hold(r->ip, key, m.chaddr) ? std::optional(r->ip) : std::nullopt;
   if (const binding* b = table_.find(key); b && may_hold(b->info.ip, key, m.chaddr)) return b->info.ip;
   if (auto last = table_.remembered(key); last && may_hold(*last, key, m.chaddr)) return *last;
-  if (m.requested_ip && may_hold(*m.requested_ip, key, m.chaddr)) return *m.requested_ip;
+  auto taken_by_other = [&](net::ipv4_address ip) { return in_use_ && in_use_(ip, m.chaddr); };
+  if (m.requested_ip && may_hold(*m.requested_ip, key, m.chaddr) && !taken_by_other(*m.requested_ip))
+    return *m.requested_ip;
 
   // Round-robin from a cursor, first skipping addresses other clients held
   // lately (so they get theirs back), then taking any free one.
@@ -457,7 +459,7 @@ std::optional<net::ipv4_address> server::choose_address(const message& m, const 
     for (std::uint32_t i = 0; i < size; ++i) {
       std::uint32_t offset = (cursor_ + i) % size;
       net::ipv4_address ip(config_.pool_first.value() + offset);
-      if (!may_hold(ip, key, m.chaddr)) continue;
+      if (!may_hold(ip, key, m.chaddr) || taken_by_other(ip)) continue;
       if (pass == 0 && table_.remembered_by_other(ip, key)) continue;
       cursor_ = (offset + 1) % size;
       return ip;

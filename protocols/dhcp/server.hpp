@@ -82,6 +82,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -195,6 +196,12 @@ class server {
   /// Validates `config` (throws std::invalid_argument, see validate()).
   explicit server(server_config config);
 
+  /// Tells whether another machine (not `mac`) already uses `ip` (a static VM
+  /// the gateway has heard from): such addresses are never offered from the
+  /// pool. The caller's knowledge; without it every free address is offered.
+  using in_use_check = std::function<bool(net::ipv4_address ip, net::mac_address mac)>;
+  void set_in_use_check(in_use_check check) { in_use_ = std::move(check); }
+
   /// Handles one parsed message from a client.
   outcome handle(const message& m, const client_context& from, system_time now);
   /// Parses a UDP payload sent to port 67 and handles it; unparsable payloads
@@ -269,6 +276,7 @@ class server {
   std::map<std::uint32_t, system_time> rate_;      // port -> GCRA theoretical arrival time
   std::uint32_t cursor_ = 0;                       // next pool offset to try
   server_counters counters_;
+  in_use_check in_use_;
 };
 
 }  // namespace switchyard::dhcp

@@ -109,6 +109,16 @@ TEST_F(DhcpServer, FullDoraGrantsThePoolsFirstAddress) {
   invariants_hold(srv);
 }
 
+TEST_F(DhcpServer, NeverOffersAnAddressAStaticMachineUses) {
+  // 10.0.2.15 is a static VM's (another MAC); 10.0.2.16 is the asking VM's own.
+  srv.set_in_use_check([&](net::ipv4_address a, net::mac_address m) {
+    return a == ip(10, 0, 2, 15) || (a == ip(10, 0, 2, 16) && m != vm.mac);
+  });
+  auto offer = send(srv, vm, vm.discover(), 1, t0);
+  ASSERT_TRUE(offer.response);
+  EXPECT_EQ(offer.response->msg.yiaddr, ip(10, 0, 2, 16));
+}
+
 TEST_F(DhcpServer, OfferCarriesTheNetworksOptions) {
   auto out = send(srv, vm, vm.discover(), 1, t0);
   ASSERT_TRUE(out.response);
