@@ -82,7 +82,8 @@ void ethernet_session::on_handshake(boost::asio::ip::tcp::socket socket) {
   port_ = net.attach(*this);
   attached_ = true;
   log().info("[S{}] connected: peer {}, network {}, port {}", id_, peer_, net.settings().name, port_);
-  ws_->start(shared_from_this());
+  auto ws = ws_;  // on_closed() may drop ws_ while start() is still running
+  ws->start(shared_from_this());
 }
 
 void ethernet_session::on_binary(std::span<const std::byte> frame) {
