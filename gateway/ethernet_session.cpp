@@ -82,6 +82,8 @@ void ethernet_session::on_handshake(boost::asio::ip::tcp::socket socket) {
   port_ = net.attach(*this);
   attached_ = true;
   log().info("[S{}] connected: peer {}, network {}, port {}", id_, peer_, net.settings().name, port_);
+  std::erase_if(network_.sessions, [](const auto& w) { return w.expired(); });
+  network_.sessions.push_back(weak_from_this());
   auto ws = ws_;  // on_closed() may drop ws_ while start() is still running
   ws->start(shared_from_this());
 }
@@ -90,6 +92,10 @@ void ethernet_session::on_binary(std::span<const std::byte> frame) {
   log().trace("[S{}] frame in, {} bytes", id_, frame.size());
   // May call deliver() on this and other sessions before it returns.
   if (attached_) network_.network->receive(port_, frame);
+}
+
+void ethernet_session::close_going_away() {
+  if (attached_ && ws_) ws_->close(websocket::close_code::going_away, "server shutting down, closed with 1001");
 }
 
 bool ethernet_session::deliver(std::span<const std::byte> frame) {

@@ -61,6 +61,9 @@ class ethernet_session final : public stack::frame_sink,
   /// the switch. Call once, on a shared_ptr.
   void run(request_type request);
 
+  /// Server shutdown: close with 1001 (going away) after what is queued.
+  void close_going_away();
+
   bool deliver(std::span<const std::byte> frame) override;
   void on_binary(std::span<const std::byte> frame) override;
   void on_closed(std::string_view why) override;

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "gateway/ethernet_session.hpp"
 #include "gateway/logging.hpp"
 
 namespace switchyard::gateway {
@@ -29,7 +30,7 @@ network_registry::network_registry(boost::asio::io_context& core, const std::vec
     log->info("network {}: subnet {}, gateway {}, mtu {}, max frame {}{}", config.name, config.subnet.to_string(),
               config.gateway.to_string(), config.mtu, network->settings().max_frame_size(),
               config.token ? ", token required" : "");
-    auto& entry = entries_.emplace(config.name, network_entry{config, std::move(network), nullptr, nullptr})
+    auto& entry = entries_.emplace(config.name, network_entry{config, std::move(network), nullptr, nullptr, {}})
                       .first->second;
     if (config.dns) entry.dns = std::make_unique<dns_service>(core, *entry.network, config);
     if (config.dhcp) {
@@ -53,6 +54,19 @@ network_entry* network_registry::find(std::string_view name) {
 const network_entry* network_registry::find(std::string_view name) const {
   auto it = entries_.find(name);
   return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::size_t network_registry::close_sessions() {
+  std::size_t closed = 0;
+  for (auto& [name, entry] : entries_) {
+    for (auto& weak : entry.sessions) {
+      if (auto session = weak.lock()) {
+        session->close_going_away();
+        ++closed;
+      }
+    }
+  }
+  return closed;
 }
 
 std::vector<std::string> network_registry::names() const {

@@ -18,11 +18,15 @@ namespace switchyard::gateway {
 
 /// One configured network: its settings as written (the token lives here) and
 /// the live network in the stack.
+class ethernet_session;
+
 struct network_entry {
   network_config config;
   std::unique_ptr<stack::virtual_network> network;
   std::unique_ptr<dns_service> dns;    ///< nullptr when `dns = false`
   std::unique_ptr<dhcp_service> dhcp;  ///< nullptr when `dhcp = false`; declared last: dies first
+  /// The relay sessions on this network, for a graceful shutdown (expired ones are pruned on add).
+  std::vector<std::weak_ptr<ethernet_session>> sessions;
 };
 
 class lease_store;
@@ -45,6 +49,8 @@ class network_registry {
   const network_entry* find(std::string_view name) const;
 
   std::size_t size() const { return entries_.size(); }
+  /// Sends every live relay session a close (1001 going away); returns how many.
+  std::size_t close_sessions();
   /// Network names in sorted order (for logs and, later, the admin API).
   std::vector<std::string> names() const;
 

@@ -1,10 +1,9 @@
 // gateway/server_app.cpp - the composition root: builds the core loop, lwIP, the
 // networks and the listener in order, runs them, and stops on SIGINT/SIGTERM.
 //
-// Shutdown: a signal closes the acceptor and stops the loop. Live sessions are
-// not closed one by one; their sockets close when the io_context is destroyed
-// (v86 reconnects on its own). Sessions never touch their network from their
-// destructors, because the networks die before the loop does.
+// Shutdown: a signal closes the acceptor, sends every relay session a 1001
+// close and stops the loop after a short grace. Sessions never touch their
+// network from their destructors, because the networks die before the loop.
 #include "gateway/server_app.hpp"
 
 #include <csignal>
@@ -31,7 +30,8 @@ server_app::server_app(const config& cfg)
       leases_(open_lease_store(cfg)),
       networks_(core_, cfg.networks, leases_.get()),
       listener_(std::make_shared<http_listener>(core_, cfg.server.listen, networks_)),
-      signals_(core_, SIGINT, SIGTERM) {
+      signals_(core_, SIGINT, SIGTERM),
+      shutdown_timer_(core_) {
   get_logger("config")->info("configuration from {}: {} network(s)", cfg.source, networks_.size());
 }
 
@@ -53,7 +53,11 @@ void server_app::stop() {
   listener_->stop();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
-  core_.stop();
+  // Relay sessions get a 1001 close (v86 reconnects at once instead of
+  // timing out); the loop runs a moment longer so those frames leave.
+  if (networks_.close_sessions() == 0) return core_.stop();
+  shutdown_timer_.expires_after(shutdown_grace);
+  shutdown_timer_.async_wait([this](const boost::system::error_code&) { core_.stop(); });
 }
 
 }  // namespace switchyard::gateway

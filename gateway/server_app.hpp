@@ -6,6 +6,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 
 #include "gateway/config.hpp"
 #include "gateway/http_listener.hpp"
@@ -39,6 +41,8 @@ class server_app {
   network_registry networks_;
   std::shared_ptr<http_listener> listener_;
   boost::asio::signal_set signals_;
+  boost::asio::steady_timer shutdown_timer_;
+  static constexpr std::chrono::milliseconds shutdown_grace{500};
 };
 
 }  // namespace switchyard::gateway
