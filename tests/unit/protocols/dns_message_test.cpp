@@ -9,18 +9,12 @@
 #include "protocols/dns/message_writer.hpp"
 #include "protocols/dns/rdata.hpp"
 
+#include "tests/support/dns_values.hpp"
+
 namespace switchyard::dns {
 namespace {
 
-using bytes = std::vector<std::byte>;
-
-bytes wire(std::initializer_list<int> values) {
-  bytes out;
-  for (int v : values) out.push_back(static_cast<std::byte>(v));
-  return out;
-}
-name text(std::string_view t) { return name::from_text(t).value(); }
-std::uint16_t t(rr_type type) { return static_cast<std::uint16_t>(type); }
+using namespace test_values;
 
 // `dig alice.default.lan` (BIND 9.18) as it goes on the wire, written out from
 // RFC 1035 section 4.1 and RFC 6891 section 6.1.2: RD and AD set, EDNS(0) with

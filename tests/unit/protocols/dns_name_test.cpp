@@ -6,21 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/dns_values.hpp"
+
 namespace switchyard::dns {
 namespace {
 
-using bytes = std::vector<std::byte>;
+using namespace test_values;
 
-bytes wire(std::initializer_list<int> values) {
-  bytes out;
-  for (int v : values) out.push_back(static_cast<std::byte>(v));
-  return out;
-}
 void append_label(bytes& b, std::string_view label) {
   b.push_back(static_cast<std::byte>(label.size()));
   for (char c : label) b.push_back(static_cast<std::byte>(c));
 }
-name text(std::string_view t) { return name::from_text(t).value(); }
 
 // A message prefix (12 header bytes of zeros) so offsets look like real ones.
 bytes message_with(std::initializer_list<int> body) {

@@ -6,12 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/dns_values.hpp"
+
 namespace switchyard::dns {
 namespace {
 
-name text(std::string_view t) { return name::from_text(t).value(); }
-std::uint16_t t(rr_type type) { return static_cast<std::uint16_t>(type); }
-net::ipv4_address ip(std::string_view s) { return net::ipv4_address::parse(s).value(); }
+using namespace test_values;
+
 net::ipv4_subnet subnet(std::string_view s) { return net::ipv4_subnet::parse(s).value(); }
 
 resource_record record(std::string_view owner, rr_type type, std::vector<std::byte> rdata, std::uint32_t ttl = 300) {
