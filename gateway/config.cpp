@@ -6,6 +6,8 @@
 // operator meant to protect. Every check fails with one line,
 // "<file>:<line>: <key>: <message>", where <key> is a path such as
 // `network[1].subnet` (array indexes count from 0, as in toml++ paths).
+// The reader itself is in config_reader.hpp; the egress and [resolver] keys in
+// config_egress.cpp.
 #include "gateway/config.hpp"
 
 #include <boost/url/ipv6_address.hpp>
@@ -22,8 +24,16 @@
 #include <span>
 #include <sstream>
 
+#include "gateway/config_egress.hpp"
+#include "gateway/config_reader.hpp"
+
 namespace switchyard::gateway {
 namespace {
+
+using config_detail::locate;
+using config_detail::one_line;
+using config_detail::reader;
+using config_detail::type_name;
 
 // lwIP's netif index is a u8 and a few are taken: one process holds at most
 // this many networks (more networks means more processes, see DESIGN).
@@ -31,112 +41,6 @@ constexpr std::size_t max_networks = 250;
 
 constexpr std::string_view default_network_name = "default";
 const net::ipv4_subnet default_subnet{net::ipv4_address(0x0a000200), 24};  // 10.0.2.0/24
-
-std::string one_line(std::string_view text) {
-  std::string out(text);
-  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return out;
-}
-
-std::string locate(std::string_view file, toml::source_index line, std::string_view key, std::string_view message) {
-  std::string out(file);
-  if (line != 0) out += ':' + std::to_string(line);
-  out += ": ";
-  if (!key.empty()) {
-    out += key;
-    out += ": ";
-  }
-  out += message;
-  return one_line(out);  // keys and values may hold escaped newlines; the message must stay one line
-}
-
-std::string_view type_name(toml::node_type t) {
-  switch (t) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
-  }
-  return "nothing";
-}
-
-// Levenshtein distance, to suggest the key the operator probably meant.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// Reads one TOML document; every failure throws config_error with a location.
-class reader {
- public:
-  explicit reader(std::string_view file) : file_(file) {}
-
-  [[noreturn]] void fail(const toml::source_region& where, std::string_view key, std::string_view message) const {
-    throw config_error(locate(file_, where.begin.line, key, message));
-  }
-
-  // Checked before any value is read, so a typo fails even when the table is otherwise valid.
-  void reject_unknown_keys(const toml::table& table, std::span<const std::string_view> known,
-                           std::string_view prefix) const {
-    for (auto&& [key, node] : table) {
-      std::string_view name = key.str();  // a plain local: clang 14 cannot capture structured bindings
-      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-      std::string message = "unknown key";
-      auto best = std::min_element(known.begin(), known.end(), [&](std::string_view x, std::string_view y) {
-        return edit_distance(name, x) < edit_distance(name, y);
-      });
-      if (best != known.end() && edit_distance(name, *best) <= 2)
-        message += " (did you mean '" + std::string(*best) + "'?)";
-      fail(key.source().begin.line != 0 ? key.source() : node.source(), join(prefix, name), message);
-    }
-  }
-
-  const std::string& string_value(const toml::node& node, std::string_view key) const {
-    auto* s = node.as_string();
-    if (!s) fail(node.source(), key, "expected a string, got " + std::string(type_name(node.type())));
-    return s->get();
-  }
-
-  std::int64_t integer_in(const toml::node& node, std::string_view key, std::int64_t low, std::int64_t high) const {
-    auto* i = node.as_integer();
-    if (!i) fail(node.source(), key, "expected an integer, got " + std::string(type_name(node.type())));
-    std::int64_t v = i->get();
-    if (v < low || v > high)
-      fail(node.source(), key,
-           "must be between " + std::to_string(low) + " and " + std::to_string(high) + ", got " + std::to_string(v));
-    return v;
-  }
-
-  const toml::table& table_value(const toml::node& node, std::string_view key) const {
-    auto* t = node.as_table();
-    if (!t) fail(node.source(), key, "expected a table, got " + std::string(type_name(node.type())));
-    return *t;
-  }
-
-  static std::string join(std::string_view prefix, std::string_view key) {
-    if (prefix.empty()) return std::string(key);
-    return std::string(prefix) + '.' + std::string(key);
-  }
-
- private:
-  std::string file_;
-};
 
 bool valid_network_name(std::string_view name) {
   auto allowed_first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
@@ -374,9 +278,13 @@ void read_dhcp_and_dns(const reader& r, const toml::table& table, std::string_vi
 }
 
 network_config read_network(const reader& r, const toml::table& table, std::string_view path) {
-  static constexpr std::array<std::string_view, 15> known{
-      "name",       "subnet",     "gateway", "mtu",    "token",  "max_macs_per_port", "mac_ageing", "dhcp",
-      "dhcp_range", "lease_time", "domain",  "host",   "record", "max_leases_per_port", "dns"};
+  static const std::vector<std::string_view> known = [] {
+    std::vector<std::string_view> keys{
+        "name",       "subnet",     "gateway", "mtu",    "token",  "max_macs_per_port", "mac_ageing", "dhcp",
+        "dhcp_range", "lease_time", "domain",  "host",   "record", "max_leases_per_port", "dns"};
+    keys.insert(keys.end(), config_detail::network_egress_keys.begin(), config_detail::network_egress_keys.end());
+    return keys;
+  }();
   r.reject_unknown_keys(table, known, path);
   auto key = [&](std::string_view k) { return reader::join(path, k); };
   network_config n;
@@ -444,6 +352,7 @@ network_config read_network(const reader& r, const toml::table& table, std::stri
   if (auto* node = table.get("mac_ageing"))
     n.mac_ageing = std::chrono::seconds(r.integer_in(*node, key("mac_ageing"), 10, 86400));
   read_dhcp_and_dns(r, table, path, n);
+  config_detail::read_network_egress(r, table, path, n);
   return n;
 }
 
@@ -510,14 +419,16 @@ config parse_config(std::string_view toml_text, std::string_view source_name) {
     throw config_error(locate(source_name, e.source().begin.line, "syntax error", e.description()));
   }
 
-  static constexpr std::array<std::string_view, 2> known{"server", "network"};
+  static constexpr std::array<std::string_view, 3> known{"server", "resolver", "network"};
   r.reject_unknown_keys(root, known, "");
   config c;
   c.source = std::string(source_name);
   if (auto* node = root.get("server")) read_server(r, r.table_value(*node, "server"), c.server);
+  if (auto* node = root.get("resolver")) config_detail::read_resolver(r, *node, source_name, c.resolver);
   if (auto* node = root.get("network")) read_networks(r, *node, c.networks);
   // No [[network]] at all: the operator only tuned the server, keep the default LAN.
   if (c.networks.empty()) c.networks.push_back(default_network());
+  config_detail::add_default_upstreams(c);
   return c;
 }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/policy/policy.hpp"
+#include "gateway/resolver/resolver_config.hpp"
 #include "protocols/net/ethernet.hpp"
 #include "protocols/net/ipv4.hpp"
 
@@ -48,6 +50,16 @@ struct dns_record {
   std::uint16_t priority = 0, weight = 0, port = 0;  ///< SRV only
 };
 
+/// Per-network egress quotas: one VM must never exhaust what others need.
+struct egress_limits {
+  std::size_t tcp_per_vm = 64;             ///< `egress_tcp_per_vm`: open outbound TCP connections per VM address
+  std::size_t tcp_per_network = 1024;      ///< `egress_tcp_per_network`
+  std::size_t udp_flows_per_vm = 64;       ///< `egress_udp_flows_per_vm`
+  std::size_t udp_packets_per_second = 2000;  ///< `egress_udp_pps_per_vm`: outbound datagrams per VM (token bucket)
+  std::chrono::seconds udp_idle_timeout{60};  ///< `egress_udp_idle`
+  std::chrono::milliseconds connect_timeout{5000};  ///< `egress_connect_timeout_ms`
+};
+
 struct network_config {
   std::string name;                      ///< [a-z0-9][a-z0-9_-]{0,62}: used in URLs and DNS later
   net::ipv4_subnet subnet;               ///< prefix 8..30; absent in the file: 10.0.2.0/24
@@ -65,6 +77,11 @@ struct network_config {
   std::string domain;                       ///< default "<name>.lan"
   std::vector<host_reservation> hosts;
   std::vector<dns_record> records;
+
+  /// Egress: `egress = "off" | "allowlist" | "internet"` and ordered
+  /// `[[network.rule]]` tables (gateway/policy/policy.hpp).
+  policy::egress_policy egress;
+  egress_limits limits;
 };
 
 struct server_config {
@@ -75,6 +92,9 @@ struct server_config {
 struct config {
   std::string source = "<defaults>";  ///< the file it came from
   server_config server;
+  /// `[resolver]` and `[[resolver.upstream]]`: the DoH client behind the LAN
+  /// resolvers of networks whose egress is not off.
+  resolver_config resolver;
   std::vector<network_config> networks;
 };
 
