@@ -38,6 +38,10 @@ std::size_t tcp_connection::write(std::span<const std::byte> data) {
   return n;
 }
 
+void tcp_connection::disable_nagle() {
+  if (pcb_) tcp_nagle_disable(pcb_);
+}
+
 std::size_t tcp_connection::send_buffer() const { return pcb_ ? tcp_sndbuf(pcb_) : 0; }
 
 void tcp_connection::acknowledge(std::size_t n) {

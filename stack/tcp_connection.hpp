@@ -50,6 +50,7 @@ class tcp_connection {
   void acknowledge(std::size_t n);  ///< opens the receive window by n bytes
   void shutdown_send();             ///< sends FIN, keeps receiving
   void abort();                     ///< sends RST, the object becomes inert
+  void disable_nagle();             ///< small writes leave at once (interactive traffic)
 
   bool alive() const { return pcb_ != nullptr; }
   endpoint local() const;

@@ -2,7 +2,9 @@
 #include "stack/virtual_network.hpp"
 
 #include "stack/gateway_netif.hpp"
+#include "stack/tcp_interceptor.hpp"
 #include "stack/tcp_isn.hpp"
+#include "stack/tcp_ports.hpp"
 
 namespace switchyard::stack {
 
@@ -24,6 +26,7 @@ virtual_network::virtual_network(boost::asio::io_context& core, network_settings
       guard_(settings_.gateway),
       gateway_(std::make_unique<gateway_netif>(switch_, settings_.subnet, settings_.gateway, gateway_mac_,
                                                settings_.mtu)),
+      interceptor_(std::make_unique<tcp_interceptor>(*gateway_)),
       ageing_timer_(core) {
   switch_.set_ingress_filter(&guard_);
   schedule_ageing();
@@ -42,6 +45,8 @@ void virtual_network::schedule_ageing() {
     auto now = std::chrono::steady_clock::now();
     switch_.expire(now);
     gateway_->expire(now);
+    interceptor_->expire(now);
+    reclaim_idle_tcp_ports();
     schedule_ageing();
   });
 }

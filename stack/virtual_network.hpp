@@ -15,6 +15,7 @@
 namespace switchyard::stack {
 
 class gateway_netif;
+class tcp_interceptor;
 
 /// What the stack needs to know about a network (the gateway maps config onto it).
 struct network_settings {
@@ -51,6 +52,8 @@ class virtual_network {
   network_switch& ethernet_switch() { return switch_; }
   const network_switch& ethernet_switch() const { return switch_; }
   gateway_netif& gateway() { return *gateway_; }
+  /// Any-destination TCP: the egress admits or refuses held SYNs here.
+  tcp_interceptor& interceptor() { return *interceptor_; }
   /// IP-level port security: DHCP binds leases here.
   address_guard& guard() { return guard_; }
 
@@ -62,6 +65,7 @@ class virtual_network {
   network_switch switch_;
   address_guard guard_;
   std::unique_ptr<gateway_netif> gateway_;
+  std::unique_ptr<tcp_interceptor> interceptor_;
   boost::asio::steady_timer ageing_timer_;
 };
 

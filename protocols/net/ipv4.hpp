@@ -19,6 +19,7 @@ class ipv4_address {
   static std::optional<ipv4_address> parse(std::string_view dotted);  ///< strict dotted quad
   constexpr std::uint32_t value() const { return value_; }
   std::string to_string() const;
+  constexpr bool is_multicast() const { return (value_ >> 28) == 0xe; }  ///< 224.0.0.0/4
   constexpr auto operator<=>(const ipv4_address&) const = default;
 
  private:

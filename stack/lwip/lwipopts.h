@@ -73,6 +73,9 @@
 #define LWIP_TCP_TIMESTAMPS 0
 #define TCP_TTL 64
 #define SO_REUSE 1
+/* TIME_WAIT lasts 2 * MSL: 20 s, not 2 min. The VM<->gateway hop is virtual (no
+ * old duplicates wander), and egress flows must not pin pcbs for minutes. */
+#define TCP_MSL 10000UL
 #define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 
 /* Every checksum generated and checked (the defaults, stated). */
