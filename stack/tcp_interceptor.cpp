@@ -84,6 +84,22 @@ std::optional<segment_fields> read_segment(std::span<const std::byte> packet) {
                         .header_length = ihl};
 }
 
+// The VM reuses a 4-tuple whose previous connection lwIP still keeps in
+// TIME_WAIT (we closed last, the VM did not wait): lwIP would answer the new
+// SYN with a bare ACK and ignore the VM's RST for the rest of TIME_WAIT. The
+// VM is the real endpoint and has moved on, so the old pcb goes.
+void forget_time_wait(std::uint8_t netif_index, const tcp_flow& flow) {
+  for (struct tcp_pcb* pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
+    if (pcb->netif_idx == netif_index && pcb->local_port == flow.destination_port &&
+        pcb->remote_port == flow.source_port &&
+        lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip))) == flow.destination.value() &&
+        lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip))) == flow.source.value()) {
+      tcp_abort(pcb);
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 tcp_interceptor::tcp_interceptor(gateway_netif& gateway) : gateway_(gateway) {
@@ -178,6 +194,7 @@ void tcp_interceptor::admit(const tcp_flow& flow) {
   ++counters_.admitted;
   auto packet = std::move(it->second.packet);
   it->second.packet = {};
+  forget_time_wait(netif_get_index(gateway_.lwip_netif()), flow);
   feed_to_lwip(packet);
 }
 

@@ -180,5 +180,32 @@ TEST_F(TcpInterceptor, ListenersAreReclaimedWhenNoHandshakeIsPending) {
   EXPECT_TRUE(egress.established[0]->alive());
 }
 
+TEST_F(TcpInterceptor, ANewSynReusesATupleLwipStillHoldsInTimeWait) {
+  send(to_far(88, 1000, 0, flag::syn));
+  net.interceptor().admit(flow(88));
+  auto syn_ack = vm.take_tcp();
+  ASSERT_EQ(syn_ack.size(), 1u);
+  std::uint32_t ours = syn_ack[0].seq + 1;
+  send(to_far(88, 1001, ours, flag::ack));
+  ASSERT_EQ(egress.established.size(), 1u);
+  // We close first (the upstream did), the VM answers with its FIN: lwIP ends in TIME_WAIT.
+  egress.established[0]->shutdown_send();
+  auto fin = vm.take_tcp();
+  ASSERT_EQ(fin.size(), 1u);
+  EXPECT_TRUE(fin[0].flags & flag::fin);
+  send(to_far(88, 1001, ours + 1, flag::fin | flag::ack));
+  egress.established.clear();
+  vm.take_tcp();
+
+  // The VM (which did not wait) connects again from the same port.
+  send(to_far(88, 90000, 0, flag::syn));
+  ASSERT_EQ(egress.opened.size(), 2u);
+  net.interceptor().admit(flow(88));
+  auto again = vm.take_tcp();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].flags, flag::syn | flag::ack);
+  EXPECT_EQ(again[0].ack, 90001u);
+}
+
 }  // namespace
 }  // namespace switchyard
