@@ -6,6 +6,7 @@
 
 #include "lwip/ip4.h"
 #include "lwip/pbuf.h"
+#include "protocols/net/icmp.hpp"
 #include "protocols/net/udp.hpp"
 
 namespace switchyard::stack {
@@ -128,6 +129,7 @@ void gateway_netif::handle_ipv4(const net::ethernet_view& eth) {
   }
   if (eth.destination != mac_) return;
   learn(ip->source, eth.source, std::chrono::steady_clock::now());
+  if (ip->protocol == net::ip_protocol::icmp && ip->destination != address_ && handle_foreign_icmp(eth, *ip)) return;
   // The packet is validated; lwIP's input hook decides what it may see.
   auto packet = eth.payload.subspan(0, ip->total_length);
   struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(packet.size()), PBUF_POOL);
@@ -147,6 +149,7 @@ bool gateway_netif::handle_udp(const net::ethernet_view& eth, const net::ipv4_vi
   }
   bool for_us = ip.destination == address_ || ip.destination == net::ipv4_address(0xffffffffu) ||
                 ip.destination == subnet_.broadcast();
+  if (!for_us) return handle_foreign_udp(eth, ip, *udp);
   auto service = udp_services_.find(udp->destination_port);
   if (!for_us || service == udp_services_.end() || !service->second) {
     ++counters_.dropped_not_ours;
@@ -162,6 +165,52 @@ bool gateway_netif::handle_udp(const net::ethernet_view& eth, const net::ipv4_vi
                                             .destination = ip.destination,
                                             .destination_port = udp->destination_port,
                                             .payload = udp->payload});
+  return true;
+}
+
+// Unicast to an address that is not the gateway's, sent to our MAC: the VM
+// routes it through us, so it is egress. Subnet-local and group destinations
+// are not (VMs reach each other through the switch, not through us).
+bool gateway_netif::handle_foreign_udp(const net::ethernet_view& eth, const net::ipv4_view& ip,
+                                       const net::udp_view& udp) {
+  if (!foreign_ || eth.destination != mac_ || subnet_.contains(ip.destination) || ip.destination.is_multicast()) {
+    ++counters_.dropped_not_ours;
+    return false;
+  }
+  auto now = std::chrono::steady_clock::now();
+  learn(ip.source, eth.source, now);
+  ++counters_.foreign_udp;
+  foreign_->on_udp(udp_datagram{.source_mac = eth.source,
+                                .port = switch_.lookup(eth.source, now),
+                                .source = ip.source,
+                                .source_port = udp.source_port,
+                                .destination = ip.destination,
+                                .destination_port = udp.destination_port,
+                                .payload = udp.payload});
+  return true;
+}
+
+// Echo requests to foreign unicast addresses go to the egress (pings to the
+// gateway itself stay lwIP's). Other ICMP to foreign addresses (errors the VM
+// sends about our replies) goes on to lwIP's input hook, which drops it.
+bool gateway_netif::handle_foreign_icmp(const net::ethernet_view& eth, const net::ipv4_view& ip) {
+  if (!foreign_ || subnet_.contains(ip.destination) || ip.destination.is_multicast() ||
+      ip.destination == net::ipv4_address(0xffffffffu))
+    return false;
+  if (ip.payload.empty() || std::to_integer<std::uint8_t>(ip.payload[0]) != net::icmp_type::echo_request)
+    return false;
+  auto echo = net::parse_icmp_echo(ip);
+  if (!echo) {
+    ++counters_.dropped_invalid;
+    return true;
+  }
+  ++counters_.foreign_icmp;
+  foreign_->on_icmp_echo(icmp_echo_request{.source_mac = eth.source,
+                                           .source = ip.source,
+                                           .destination = ip.destination,
+                                           .identifier = echo->identifier,
+                                           .sequence = echo->sequence,
+                                           .payload = echo->payload});
   return true;
 }
 
@@ -183,6 +232,24 @@ void gateway_netif::send_udp(net::mac_address destination_mac, net::ipv4_address
   if (payload.size() + 28 > mtu_) return;
   auto frame = net::build_udp_frame(destination_mac, mac_, source, source_port, destination, destination_port, payload);
   ++counters_.udp_out;
+  transmit(frame);
+}
+
+void gateway_netif::send_icmp_echo_reply(net::mac_address vm_mac, net::ipv4_address vm_ip, net::ipv4_address from,
+                                         std::uint16_t identifier, std::uint16_t sequence, net::bytes payload) {
+  if (payload.size() + 28 > mtu_) return;
+  auto frame = net::build_icmp_echo_reply_frame(vm_mac, mac_, from, vm_ip, identifier, sequence, payload);
+  ++counters_.icmp_out;
+  transmit(frame);
+}
+
+void gateway_netif::send_icmp_unreachable(net::mac_address vm_mac, net::bytes original, std::uint8_t code,
+                                          net::ipv4_address from) {
+  if (original.size() < 20) return;  // no header: nobody to tell
+  net::ipv4_address vm_ip(net::load_u32(original, 12));
+  auto frame = net::build_icmp_unreachable_frame(vm_mac, mac_, from, vm_ip, code, original);
+  if (frame.size() - net::ethernet_header_size > mtu_) return;  // a quote is < 100 bytes: only a toy MTU
+  ++counters_.icmp_out;
   transmit(frame);
 }
 

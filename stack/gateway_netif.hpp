@@ -27,6 +27,8 @@
 #include "protocols/net/arp.hpp"
 #include "protocols/net/ethernet.hpp"
 #include "protocols/net/ipv4.hpp"
+#include "protocols/net/udp.hpp"
+#include "stack/foreign_traffic.hpp"
 #include "stack/network_switch.hpp"
 
 namespace switchyard::stack {
@@ -60,6 +62,9 @@ struct gateway_counters {
   std::uint64_t dropped_unresolved = 0;  ///< output to a neighbour that never answered ARP
   std::uint64_t udp_in = 0;
   std::uint64_t udp_out = 0;
+  std::uint64_t foreign_udp = 0;  ///< datagrams handed to the egress
+  std::uint64_t foreign_icmp = 0;  ///< echo requests handed to the egress
+  std::uint64_t icmp_out = 0;      ///< echo replies and unreachables sent for the egress
 };
 
 class gateway_netif final : public frame_sink {
@@ -79,11 +84,25 @@ class gateway_netif final : public frame_sink {
   void send_udp(net::mac_address destination_mac, net::ipv4_address destination, std::uint16_t destination_port,
                 net::ipv4_address source, std::uint16_t source_port, net::bytes payload);
 
+  /// Sends an echo reply from `from` (the address the VM pinged) straight onto the switch.
+  void send_icmp_echo_reply(net::mac_address vm_mac, net::ipv4_address vm_ip, net::ipv4_address from,
+                            std::uint16_t identifier, std::uint16_t sequence, net::bytes payload);
+  /// Sends destination unreachable `code` from `from` to the source of
+  /// `original` (an IPv4 packet the VM sent, or at least its header + 8 bytes).
+  void send_icmp_unreachable(net::mac_address vm_mac, net::bytes original, std::uint8_t code,
+                             net::ipv4_address from);
+
+  /// Where traffic for foreign addresses goes (the network's egress); nullptr:
+  /// it is dropped (and a TCP SYN is reset).
+  void set_foreign_traffic_handler(foreign_traffic_handler* handler) { foreign_ = handler; }
+  foreign_traffic_handler* foreign_traffic() const { return foreign_; }
+
   /// The MAC last seen using `ip` on this network (ARP or IPv4 from a VM), if
   /// it was seen within the neighbour ageing time.
   std::optional<net::mac_address> neighbour_mac(net::ipv4_address ip) const;
 
   net::ipv4_address address() const { return address_; }
+  net::ipv4_subnet subnet() const { return subnet_; }
   net::mac_address mac() const { return mac_; }
   const gateway_counters& counters() const { return counters_; }
   /// lwIP's netif, for binding pcbs to this network (stack-internal users only).
@@ -112,6 +131,8 @@ class gateway_netif final : public frame_sink {
   void handle_arp(const net::ethernet_view& eth);
   void handle_ipv4(const net::ethernet_view& eth);
   bool handle_udp(const net::ethernet_view& eth, const net::ipv4_view& ip);
+  bool handle_foreign_udp(const net::ethernet_view& eth, const net::ipv4_view& ip, const net::udp_view& udp);
+  bool handle_foreign_icmp(const net::ethernet_view& eth, const net::ipv4_view& ip);
   void learn(net::ipv4_address ip, net::mac_address mac, steady_time now);
   void send_arp_request(net::ipv4_address target);
   void transmit(std::span<std::byte> frame);  // pads to 60 bytes, enters the switch
@@ -127,6 +148,7 @@ class gateway_netif final : public frame_sink {
   std::deque<pending_packet> pending_;
   std::vector<std::byte> scratch_;
   std::unordered_map<std::uint16_t, udp_service*> udp_services_;
+  foreign_traffic_handler* foreign_ = nullptr;
   gateway_counters counters_;
 };
 
