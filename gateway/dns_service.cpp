@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <boost/url/ipv6_address.hpp>
 
+#include "gateway/egress/network_egress.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/resolver/resolver.hpp"
 #include "protocols/dns/answer.hpp"
 #include "protocols/dns/rdata.hpp"
 #include "stack/tcp_ports.hpp"
@@ -114,16 +116,35 @@ class dns_service::tcp_client {
       if (in_.size() < 2 + length) break;
       ++owner_.counters_.tcp_queries;
       std::vector<std::byte> reply(2 + dns::max_tcp_message);
-      std::size_t n = dns::answer(owner_.zone_, std::span(in_).subspan(2, length), dns::transport::tcp,
-                                  std::span(reply).subspan(2));
+      // A forwarded answer comes later (RFC 7766 allows answers out of order);
+      // it finds this client by id, which may have gone meanwhile.
+      auto later = [&owner = owner_, id = id_](std::span<const std::byte> message) {
+        auto it = owner.tcp_clients_.find(id);
+        if (it != owner.tcp_clients_.end()) it->second->send(message);
+      };
+      std::size_t n = owner_.handle_query(std::span(in_).subspan(2, length), dns::transport::tcp, peer_,
+                                          std::span(reply).subspan(2), later);
       in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(2 + length));
       arm_idle();
       if (n == 0) continue;
-      reply[0] = std::byte(n >> 8);
-      reply[1] = std::byte(n & 0xff);
-      if (connection_->write(std::span(reply).first(2 + n)) != 2 + n) return finish();  // no room: client not reading
+      if (!send(std::span(reply).subspan(2, n))) return;
     }
   }
+
+ public:
+  bool send(std::span<const std::byte> message) {
+    if (finishing_) return false;
+    std::byte prefix[2] = {std::byte(message.size() >> 8), std::byte(message.size() & 0xff)};
+    if (connection_->send_buffer() < 2 + message.size()) {
+      finish();  // no room: the client is not reading
+      return false;
+    }
+    connection_->write(prefix);
+    connection_->write(message);
+    return true;
+  }
+
+ private:
 
   void arm_idle() {
     idle_.expires_after(tcp_idle_timeout);
@@ -153,8 +174,14 @@ class dns_service::tcp_client {
   bool finishing_ = false;
 };
 
-dns_service::dns_service(boost::asio::io_context& core, stack::virtual_network& network, const network_config& config)
-    : core_(core), network_(network), zone_(build_zone(config)), out_(dns::max_tcp_message) {
+dns_service::dns_service(boost::asio::io_context& core, stack::virtual_network& network, const network_config& config,
+                         resolver* forwarder, network_egress* egress)
+    : core_(core),
+      network_(network),
+      zone_(build_zone(config)),
+      out_(dns::max_tcp_message),
+      forwarder_(forwarder),
+      egress_(egress) {
   static_names_ = {"gateway", "hostmaster"};
   for (const auto& h : config.hosts) static_names_.insert(h.name);
   for (const auto& r : config.records) static_names_.insert(r.name);
@@ -165,6 +192,7 @@ dns_service::dns_service(boost::asio::io_context& core, stack::virtual_network& 
 }
 
 dns_service::~dns_service() {
+  alive_.reset();
   network_.gateway().bind_udp(dns_port, nullptr);
   stack::unlisten_tcp(network_.gateway(), dns_port);
   tcp_clients_.clear();
@@ -173,13 +201,81 @@ dns_service::~dns_service() {
 void dns_service::on_datagram(const stack::udp_datagram& d) {
   if (d.destination != network_.settings().gateway) return;  // no broadcast DNS
   ++counters_.udp_queries;
-  std::size_t n = dns::answer(zone_, d.payload, dns::transport::udp, out_);
-  if (n == 0) {
-    ++counters_.dropped;
-    return;
+  auto reply = [this, mac = d.source_mac, client = d.source, port = d.source_port,
+                gateway = d.destination](std::span<const std::byte> message) {
+    network_.gateway().send_udp(mac, client, port, gateway, dns_port, message);
+  };
+  std::size_t n = handle_query(d.payload, dns::transport::udp, d.source, out_, reply);
+  if (n > 0) reply(std::span(out_).first(n));
+}
+
+std::size_t dns_service::handle_query(std::span<const std::byte> query, dns::transport t, net::ipv4_address client,
+                                      std::span<std::byte> out, reply_fn reply) {
+  dns::parsed_query pq = dns::parse_query(query);
+  bool outside = pq.ok() && pq.query.question && !zone_.is_authoritative_for(pq.query.question->qname) &&
+                 pq.query.question->qclass == dns::class_in;
+  if (!outside || !forwarder_ || !egress_) {
+    std::size_t n = dns::answer(zone_, query, t, out);  // REFUSED for names outside the zone
+    if (n == 0) ++counters_.dropped;
+    return n;
   }
-  network_.gateway().send_udp(d.source_mac, d.source, d.source_port, d.destination, dns_port,
-                              std::span(out_).first(n));
+  const dns::query& q = pq.query;
+  if (q.question->qtype == static_cast<std::uint16_t>(dns::rr_type::aaaa)) {
+    ++counters_.aaaa_suppressed;  // no IPv6 egress: NODATA now, the guest uses A
+    return dns::answer_forwarded(q, dns::rcode::noerror, {}, nullptr, t, out);
+  }
+  std::string qname = q.question->qname.to_text();
+  if (qname.ends_with('.')) qname.pop_back();
+  std::transform(qname.begin(), qname.end(), qname.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (!policy::may_resolve(egress_->policy(), qname)) {
+    ++counters_.forward_refused;
+    return dns::answer_forwarded(q, dns::rcode::refused, {}, nullptr, t, out);
+  }
+  auto& per_vm = in_flight_per_vm_[client.value()];
+  if (in_flight_ >= max_forwarded_in_flight || per_vm >= max_forwarded_per_vm) {
+    if (per_vm == 0) in_flight_per_vm_.erase(client.value());
+    ++counters_.forward_dropped;  // the client retries; a flood gets nothing
+    return 0;
+  }
+  ++per_vm;
+  ++in_flight_;
+  ++counters_.forwarded;
+  forwarder_->resolve(q.question->qname, q.question->qtype,
+                      [this, alive = std::weak_ptr<bool>(alive_), q, t, client, qname,
+                       reply = std::move(reply)](const resolution& r) {
+                        if (alive.expired()) return;
+                        --in_flight_;
+                        if (auto it = in_flight_per_vm_.find(client.value());
+                            it != in_flight_per_vm_.end() && --it->second == 0)
+                          in_flight_per_vm_.erase(it);
+                        if (r.code == dns::rcode::noerror) remember_addresses(qname, r.answers);
+                        std::vector<std::byte> message(dns::max_tcp_message);
+                        std::size_t n = dns::answer_forwarded(q, r.code, r.answers, r.soa ? &*r.soa : nullptr, t,
+                                                              message);
+                        if (n > 0) reply(std::span(message).first(n));
+                      });
+  return 0;
+}
+
+void dns_service::remember_addresses(const std::string& qname, const std::vector<dns::resource_record>& answers) {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> chain{qname};  // the name asked, and every CNAME target on the way
+  for (const auto& rr : answers) {
+    if (rr.type == static_cast<std::uint16_t>(dns::rr_type::cname)) {
+      if (auto target = dns::read_name(rr.rdata)) {
+        std::string text = target->to_text();
+        if (text.ends_with('.')) text.pop_back();
+        std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+        chain.push_back(std::move(text));
+      }
+    }
+  }
+  for (const auto& rr : answers) {
+    if (rr.type != static_cast<std::uint16_t>(dns::rr_type::a)) continue;
+    auto address = dns::read_a(rr.rdata);
+    if (!address) continue;
+    for (const auto& name : chain) egress_->names().remember(*address, name, std::chrono::seconds(rr.ttl), now);
+  }
 }
 
 void dns_service::set_host(const std::string& label, net::ipv4_address address, bool bound) {

@@ -20,7 +20,7 @@ stack::network_settings to_network_settings(const network_config& config) {
 }
 
 network_registry::network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks,
-                                   lease_store* leases) {
+                                   lease_store* leases, resolver* forwarder) {
   auto log = get_logger("switch");
   for (const auto& config : networks) {
     // Config validation rejects duplicates; this guards callers that build
@@ -30,9 +30,15 @@ network_registry::network_registry(boost::asio::io_context& core, const std::vec
     log->info("network {}: subnet {}, gateway {}, mtu {}, max frame {}{}", config.name, config.subnet.to_string(),
               config.gateway.to_string(), config.mtu, network->settings().max_frame_size(),
               config.token ? ", token required" : "");
-    auto& entry = entries_.emplace(config.name, network_entry{config, std::move(network), nullptr, nullptr, {}})
-                      .first->second;
-    if (config.dns) entry.dns = std::make_unique<dns_service>(core, *entry.network, config);
+    auto& entry =
+        entries_.emplace(config.name, network_entry{config, std::move(network), nullptr, nullptr, nullptr, {}})
+            .first->second;
+    entry.egress = std::make_unique<network_egress>(core, *entry.network, config);
+    if (config.egress.mode != policy::egress_mode::off)
+      log->info("network {}: egress {} with {} rule(s)", config.name,
+                config.egress.mode == policy::egress_mode::internet ? "internet" : "allowlist",
+                config.egress.rules.size());
+    if (config.dns) entry.dns = std::make_unique<dns_service>(core, *entry.network, config, forwarder, entry.egress.get());
     if (config.dhcp) {
       auto* dns = entry.dns.get();
       entry.dhcp = std::make_unique<dhcp_service>(

@@ -12,6 +12,7 @@
 #include "gateway/config.hpp"
 #include "gateway/dhcp_service.hpp"
 #include "gateway/dns_service.hpp"
+#include "gateway/egress/network_egress.hpp"
 #include "stack/virtual_network.hpp"
 
 namespace switchyard::gateway {
@@ -23,6 +24,7 @@ class ethernet_session;
 struct network_entry {
   network_config config;
   std::unique_ptr<stack::virtual_network> network;
+  std::unique_ptr<network_egress> egress;  ///< always present: with egress off it refuses (and counts)
   std::unique_ptr<dns_service> dns;    ///< nullptr when `dns = false`
   std::unique_ptr<dhcp_service> dhcp;  ///< nullptr when `dhcp = false`; declared last: dies first
   /// The relay sessions on this network, for a graceful shutdown (expired ones are pruned on add).
@@ -37,9 +39,10 @@ class network_registry {
  public:
   /// Builds one stack::virtual_network per config entry on `core`. The
   /// stack::lwip_core must exist already; stack errors while building throw.
-  /// With `leases`, DHCP leases are restored from and persisted to it.
+  /// With `leases`, DHCP leases are restored from and persisted to it; with
+  /// `forwarder` (outliving the registry), LAN DNS forwards what policy allows.
   network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks,
-                   lease_store* leases = nullptr);
+                   lease_store* leases = nullptr, resolver* forwarder = nullptr);
   ~network_registry();
   network_registry(const network_registry&) = delete;
   network_registry& operator=(const network_registry&) = delete;

@@ -6,6 +6,7 @@
 // network from their destructors, because the networks die before the loop.
 #include "gateway/server_app.hpp"
 
+#include <algorithm>
 #include <csignal>
 
 #include "gateway/logging.hpp"
@@ -23,12 +24,23 @@ std::unique_ptr<lease_store> open_lease_store(const config& cfg) {
   return store;
 }
 
+std::unique_ptr<resolver> make_resolver(boost::asio::io_context& core, const config& cfg) {
+  bool any_egress = std::any_of(cfg.networks.begin(), cfg.networks.end(),
+                                [](const network_config& n) { return n.egress.mode != policy::egress_mode::off; });
+  if (!any_egress) return nullptr;
+  auto log = get_logger("dns");
+  for (const auto& u : cfg.resolver.upstreams)
+    log->info("resolver upstream {}{}", u.url, u.address ? " at " + *u.address : std::string());
+  return std::make_unique<resolver>(core, cfg.resolver);
+}
+
 }  // namespace
 
 server_app::server_app(const config& cfg)
     : lwip_(core_),
       leases_(open_lease_store(cfg)),
-      networks_(core_, cfg.networks, leases_.get()),
+      resolver_(make_resolver(core_, cfg)),
+      networks_(core_, cfg.networks, leases_.get(), resolver_.get()),
       listener_(std::make_shared<http_listener>(core_, cfg.server.listen, networks_)),
       signals_(core_, SIGINT, SIGTERM),
       shutdown_timer_(core_) {

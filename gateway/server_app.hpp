@@ -13,6 +13,7 @@
 #include "gateway/http_listener.hpp"
 #include "gateway/lease_store.hpp"
 #include "gateway/network_registry.hpp"
+#include "gateway/resolver/resolver.hpp"
 #include "stack/lwip_core.hpp"
 
 namespace switchyard::gateway {
@@ -38,6 +39,7 @@ class server_app {
   boost::asio::io_context core_;
   stack::lwip_core lwip_;
   std::unique_ptr<lease_store> leases_;
+  std::unique_ptr<resolver> resolver_;  ///< nullptr when every network's egress is off
   network_registry networks_;
   std::shared_ptr<http_listener> listener_;
   boost::asio::signal_set signals_;

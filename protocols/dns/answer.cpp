@@ -78,4 +78,33 @@ std::size_t answer(const zone& z, std::span<const std::byte> query, transport t,
   return w.finish();
 }
 
+std::size_t answer_forwarded(const query& q, rcode code, std::span<const resource_record> answers,
+                             const resource_record* soa, transport t, std::span<std::byte> out) {
+  message_writer w(out, response_limit(t, q.edns));
+  header h;
+  h.id = q.header.id;
+  h.qr = true;
+  h.opcode = q.header.opcode;
+  h.rd = q.header.rd;
+  h.ra = true;
+  h.cd = q.header.cd;
+  if (!w.start(h)) return 0;
+  if (q.question && !w.add_question(*q.question)) return 0;
+  if (q.edns) w.reserve(opt_record_size);
+  auto after_question = w.save();
+  bool fits = true;
+  for (const auto& rr : answers) {
+    if (!fits) break;
+    fits = w.add_record(section::answer, rr);
+  }
+  if (fits && soa) fits = w.add_record(section::authority, *soa);
+  if (!fits) {
+    w.restore(after_question);
+    w.header().tc = true;
+  }
+  w.set_rcode(code);
+  if (q.edns && !w.add_opt(edns{our_udp_payload_size, 0, 0, q.edns->dnssec_ok})) return 0;
+  return w.finish();
+}
+
 }  // namespace switchyard::dns

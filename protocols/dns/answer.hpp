@@ -36,4 +36,11 @@ std::size_t response_limit(transport t, const std::optional<edns>& client);
 ///  * zone transfers → REFUSED; meta types (OPT, TSIG, TKEY) as QTYPE → FORMERR.
 std::size_t answer(const zone& z, std::span<const std::byte> query, transport t, std::span<std::byte> out);
 
+/// Answers a parsed query (pq.ok(), with a question) with records from
+/// elsewhere — a forwarding resolver: RA set, AA clear, `answers` in the answer
+/// section and `soa` (NXDOMAIN / NODATA) in the authority section. The same
+/// size rules as answer(): what does not fit is cut back to the question with TC=1.
+std::size_t answer_forwarded(const query& q, rcode code, std::span<const resource_record> answers,
+                             const resource_record* soa, transport t, std::span<std::byte> out);
+
 }  // namespace switchyard::dns
