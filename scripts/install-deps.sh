@@ -18,7 +18,7 @@ build_packages=(
 # Real peers for the end-to-end tests and benchmarks.
 test_packages=(
   iproute2 iputils-ping iperf3 procps curl python3
-  busybox isc-dhcp-client dnsutils dnsperf dnsmasq-base
+  busybox isc-dhcp-client dnsutils dnsperf dnsmasq-base slirp4netns passt
 )
 
 SUDO=""

@@ -7,8 +7,13 @@
 # test's own namespaces. Every wait has a deadline.
 #
 # A test VM is a namespace whose eth0 is a TAP device relayed to the server's
-# /net/{network} WebSocket by sy-tap-relay (the relay stays in the root
+# /net/{network} WebSocket by sy-tap-relay (the relay stays in the server's
 # namespace; the TAP's descriptor keeps working after the move).
+#
+# The server and the relays run in the root namespace unless SY_SERVER_NS names
+# a namespace (its full name, e.g. "$(sy_ns gw)"): then both run inside it
+# (`ip netns exec`), the server on that namespace's 127.0.0.1, and each relay
+# creates its TAP there before moving it into the VM's namespace.
 
 SY_BIN=""            # directory with switchyard, sy-tap-relay, sy-ws-probe
 SY_TAG=""            # unique prefix for this run's names
@@ -24,6 +29,7 @@ SY_BG_PID=""
 SY_BG_LOG=""
 SY_RELAY_PID=""
 SY_STDOUT=1
+SY_SERVER_NS=""      # namespace the server and relays run in; empty: the root one
 declare -A SY_VM_RELAY=()  # VM name -> its relay's pid
 
 sy_log() { printf '%s [%s] %s\n' "$(date +%T)" "${SY_TAG}" "$*" >&2; }
@@ -143,11 +149,23 @@ sy_wait_for() {
   return 1
 }
 
-# sy_start_server CONFIG [EXTRA FLAGS...]: starts switchyard on 127.0.0.1:0 and
-# sets SY_PORT from its "listening on 127.0.0.1:PORT" log line.
+# sy_srv_prefix: the words that run a command where the server runs (nothing,
+# or `ip netns exec $SY_SERVER_NS`), in the array SY_SRV_PREFIX. A prefix, not
+# a wrapper function: `PREFIX cmd &` keeps $! the command's own pid (ip netns
+# exec execs), so it can be signalled and waited for.
+SY_SRV_PREFIX=()
+sy_srv_prefix() {
+  SY_SRV_PREFIX=()
+  if [ -n "$SY_SERVER_NS" ]; then SY_SRV_PREFIX=(ip netns exec "$SY_SERVER_NS"); fi
+}
+
+# sy_start_server CONFIG [EXTRA FLAGS...]: starts switchyard on 127.0.0.1:0
+# (in SY_SERVER_NS if set) and sets SY_PORT from its "listening on
+# 127.0.0.1:PORT" log line.
 sy_start_server() {
   local config=$1; shift
-  "$SY_BIN/switchyard" --config "$config" --listen 127.0.0.1:0 "$@" >"$SY_TMP/server.log" 2>&1 &
+  sy_srv_prefix
+  "${SY_SRV_PREFIX[@]}" "$SY_BIN/switchyard" --config "$config" --listen 127.0.0.1:0 "$@" >"$SY_TMP/server.log" 2>&1 &
   SY_SERVER_PID=$!
   local i
   for i in $(seq 1 150); do
@@ -187,16 +205,18 @@ sy_add_ns() {
   ip netns exec "$ns" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0
 }
 
-# sy_relay NAME URL [RELAY FLAGS...]: starts sy-tap-relay for namespace NAME's
-# TAP and waits for "ready". Sets SY_RELAY_PID. Returns 1 (relay log on stderr
-# in $SY_TMP/relay-NAME.err) if the relay exits or is not ready in 10 s.
+# sy_relay NAME URL [RELAY FLAGS...]: starts sy-tap-relay (in SY_SERVER_NS if
+# set) for namespace NAME's TAP and waits for "ready". Sets SY_RELAY_PID.
+# Returns 1 (relay log on stderr in $SY_TMP/relay-NAME.err) if the relay exits
+# or is not ready in 10 s.
 sy_relay() {
   local name=$1 url=$2; shift 2
   local tap; tap=$(sy_ns "$name")
   [ ${#tap} -le 15 ] || { echo "interface name $tap too long" >&2; return 1; }
   local out="$SY_TMP/relay-$name.out" err="$SY_TMP/relay-$name.err"
   : >"$out"
-  "$SY_BIN/sy-tap-relay" --url "$url" --tap "$tap" "$@" >"$out" 2>"$err" &
+  sy_srv_prefix
+  "${SY_SRV_PREFIX[@]}" "$SY_BIN/sy-tap-relay" --url "$url" --tap "$tap" "$@" >"$out" 2>"$err" &
   SY_RELAY_PID=$!
   SY_PIDS+=("$SY_RELAY_PID")
   local i
