@@ -52,7 +52,7 @@ class batched_websocket : public std::enable_shared_from_this<batched_websocket>
   };
   struct limits {
     std::size_t max_message = 65536;
-    std::size_t max_queued_frames = 256;
+    std::size_t max_queued_frames = 512;
     std::size_t max_queued_bytes = std::size_t{1} << 20;
     std::chrono::seconds ping_after{30};
     std::chrono::seconds idle_timeout{60};

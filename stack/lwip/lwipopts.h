@@ -45,7 +45,7 @@
 
 /* Memory: PBUF_RAM segments come from the heap, the rest from fixed pools. */
 #define MEM_ALIGNMENT 8
-#define MEM_SIZE (32 * 1024 * 1024)
+#define MEM_SIZE (64 * 1024 * 1024)
 #define MEMP_NUM_PBUF 4096
 #define MEMP_NUM_TCP_PCB 4096
 #define MEMP_NUM_TCP_PCB_LISTEN 1024
@@ -60,7 +60,7 @@
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 3
 #define TCP_WND (256 * 1024)
-#define TCP_SND_BUF (256 * 1024)
+#define TCP_SND_BUF (512 * 1024)
 #define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF) / TCP_MSS)
 /* With window scaling TCP_SNDLOWAT must stay below 0xFFFF - 4 * TCP_MSS. */
 #define TCP_SNDLOWAT (16 * TCP_MSS)
