@@ -8,12 +8,16 @@ namespace switchyard::gateway {
 namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::chrono::milliseconds memory_retry{20};
 
 }  // namespace
 
 tcp_splice::tcp_splice(boost::asio::ip::tcp::socket upstream, std::unique_ptr<stack::tcp_connection> vm_side,
                        std::function<void(const tcp_splice&)> on_closed)
-    : upstream_(std::move(upstream)), vm_(std::move(vm_side)), on_closed_(std::move(on_closed)) {
+    : upstream_(std::move(upstream)),
+      vm_(std::move(vm_side)),
+      retry_(upstream_.get_executor()),
+      on_closed_(std::move(on_closed)) {
   from_upstream_.resize(read_chunk);
 }
 
@@ -95,7 +99,17 @@ void tcp_splice::push_to_vm() {
   if (finished_) return;
   while (unsent_size_ > 0) {
     std::size_t taken = vm_->write(std::span(from_upstream_).subspan(unsent_offset_, unsent_size_));
-    if (taken == 0) return;  // lwIP is full: on_sent calls us again
+    if (taken == 0) {
+      // Send buffer full: on_sent calls us again. Buffer free but lwIP's heap
+      // or segment pool exhausted (many busy connections): try again shortly.
+      if (vm_->send_buffer() > 0) {
+        retry_.expires_after(memory_retry);
+        retry_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+          if (!ec) self->push_to_vm();
+        });
+      }
+      return;
+    }
     bytes_to_vm_ += taken;
     unsent_offset_ += taken;
     unsent_size_ -= taken;
@@ -126,6 +140,7 @@ void tcp_splice::finish() {
   finished_ = true;
   boost::system::error_code ignored;
   upstream_.close(ignored);
+  retry_.cancel();
   // Destroying vm_ closes the pcb; never from inside one of its callbacks.
   boost::asio::post(upstream_.get_executor(), [self = shared_from_this()] {
     self->vm_.reset();

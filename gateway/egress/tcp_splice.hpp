@@ -15,6 +15,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -53,6 +54,7 @@ class tcp_splice : public std::enable_shared_from_this<tcp_splice> {
 
   boost::asio::ip::tcp::socket upstream_;
   std::unique_ptr<stack::tcp_connection> vm_;
+  boost::asio::steady_timer retry_;  // lwIP out of memory with nothing in flight: no on_sent will come
   std::function<void(const tcp_splice&)> on_closed_;
 
   std::vector<std::byte> to_upstream_;  // received from the VM, not yet handed to the socket
