@@ -436,6 +436,9 @@ class relay {
     }
   }
 
+  static constexpr int frames_between_tap_drains = 16;
+  int written_since_drain_ = 0;
+
   void on_message(ws_opcode op, std::span<const std::byte> payload) {
     ++ws_in_;
     if (op != ws_opcode::binary) {
@@ -447,6 +450,25 @@ class relay {
     while (n < 0 && errno == EINTR);
     if (n < 0) ++tap_drops_;  // link down (EIO) or queue full: a NIC drops too
     else ++tap_out_;
+    if (++written_since_drain_ >= frames_between_tap_drains) {
+      written_since_drain_ = 0;
+      drain_tap_between_writes();
+    }
+  }
+
+  // While a long batch from the server goes into the TAP, the guest's answers
+  // (TCP ACKs) pile up in it; a real NIC transmits them meanwhile. Taking them
+  // every few frames keeps the sender's ACK clock running instead of letting a
+  // whole batch of ACKs arrive at once after the batch.
+  void drain_tap_between_writes() {
+    for (int i = 0; i < tap_batch && pending_frames_ < opts_.queue; ++i) {
+      ssize_t n = ::read(tap_.native_handle(), scratch_.data(), scratch_.size());
+      if (n < 0) break;  // EAGAIN (nothing there) or EINTR: the TAP wait handles the rest
+      ++tap_in_;
+      queue_frame(ws_opcode::binary, std::span(scratch_.data(), static_cast<std::size_t>(n)));
+      ++pending_frames_;
+    }
+    do_socket_write();
   }
 
   void on_close(std::span<const std::byte> payload) {
