@@ -11,7 +11,7 @@
 //              one gathered write per loop turn) and we attach to the switch.
 //              Each binary message goes to the switch unchanged (the switch
 //              counts runts and giants); deliver() queues the switch's frames
-//              in the socket's bounded outbox (256 frames, 1 MiB) — a full
+//              in the socket's bounded outbox (512 frames, 1 MiB) — a full
 //              outbox is a counted queue_full drop, Ethernet's answer to a
 //              slow receiver.
 //   closed     batched_websocket reported the end (close either way, error,

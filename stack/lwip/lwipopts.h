@@ -4,8 +4,10 @@
  * - lwIP terminates TCP and answers ICMP echo for the gateway. ARP, DHCP, DNS and
  *   UDP are ours (C++), so lwIP's are not compiled (and their CVEs stay out).
  * - No reassembly or fragmentation: VMs speak to us at their MTU.
- * - Window scaling on with a 256 KiB window: the VM<->gateway hop has WebSocket
- *   round-trip times, and throughput is about window / RTT.
+ * - Window scaling on with a 256 KiB window and a 512 KiB send buffer: the
+ *   VM<->gateway hop has WebSocket round-trip times, and throughput is about
+ *   window / RTT (the send buffer bounds what lwIP has in flight towards a VM;
+ *   the relay outbox holds 512 frames so such a burst is not dropped).
  * - Pools are global caps; per-network quotas are enforced in C++.
  * - Every checksum is checked: v86 NICs do no offload. */
 #ifndef SWITCHYARD_LWIPOPTS_H
