@@ -315,3 +315,73 @@ TEST_F(DnsAnswer, AnOutputBufferTooSmallForTheQuestionSendsNothing) {
 
 }  // namespace
 }  // namespace switchyard::dns
+
+namespace switchyard::dns {
+namespace {
+
+using namespace test_values;
+
+// Forwarded answers: records from the resolver under the client's ID, question and EDNS.
+TEST(DnsAnswerForwarded, CarriesTheRecordsWithRaSetAndAaClear) {
+  parsed_query pq = parse_query(build_query("www.example.test", rr_type::a, {.opt = with_size(1232)}));
+  ASSERT_TRUE(pq.ok());
+  std::vector<resource_record> answers{
+      {.owner = text("www.example.test"), .type = t(rr_type::cname), .rclass = class_in, .ttl = 60,
+       .rdata = name_rdata(text("edge.example.test"))},
+      {.owner = text("edge.example.test"), .type = t(rr_type::a), .rclass = class_in, .ttl = 30,
+       .rdata = a_rdata(ip("198.51.100.10"))}};
+  bytes out(our_udp_payload_size);
+  std::size_t n = answer_forwarded(pq.query, rcode::noerror, answers, nullptr, transport::udp, out);
+  ASSERT_GT(n, 0u);
+  auto m = parse_message(std::span(out).first(n));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.id, 0xabcd);
+  EXPECT_TRUE(m->header.qr);
+  EXPECT_TRUE(m->header.ra);
+  EXPECT_FALSE(m->header.aa);
+  EXPECT_TRUE(m->header.rd);
+  ASSERT_EQ(m->questions.size(), 1u);
+  ASSERT_EQ(m->answers.size(), 2u);
+  EXPECT_EQ(m->answers[1].ttl, 30u);
+  EXPECT_EQ(read_a(m->answers[1].rdata), ip("198.51.100.10"));
+  EXPECT_TRUE(m->edns.has_value()) << "a query with OPT gets OPT back";
+}
+
+TEST(DnsAnswerForwarded, NegativeAnswersCarryTheSoaInAuthority) {
+  parsed_query pq = parse_query(build_query("nope.example.test", rr_type::a));
+  resource_record soa{.owner = text("example.test"), .type = t(rr_type::soa), .rclass = class_in, .ttl = 300,
+                      .rdata = soa_rdata({.mname = text("ns.example.test"), .rname = text("hostmaster.example.test"),
+                                          .serial = 1, .refresh = 2, .retry = 3, .expire = 4, .minimum = 60})};
+  bytes out(512);
+  std::size_t n = answer_forwarded(pq.query, rcode::nxdomain, {}, &soa, transport::udp, out);
+  auto m = parse_message(std::span(out).first(n));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.rcode, static_cast<std::uint8_t>(rcode::nxdomain));
+  EXPECT_TRUE(m->answers.empty());
+  ASSERT_EQ(m->authority.size(), 1u);
+  EXPECT_EQ(m->authority[0].type, t(rr_type::soa));
+}
+
+TEST(DnsAnswerForwarded, TooManyRecordsForUdpAreCutToTheQuestionWithTc) {
+  parsed_query pq = parse_query(build_query("many.example.test", rr_type::a));  // no EDNS: 512 bytes
+  std::vector<resource_record> answers;
+  for (int i = 0; i < 60; ++i)
+    answers.push_back({.owner = text("many.example.test"), .type = t(rr_type::a), .rclass = class_in, .ttl = 60,
+                       .rdata = a_rdata(net::ipv4_address(0xc6336400u + static_cast<std::uint32_t>(i)))});
+  bytes out(our_udp_payload_size);
+  std::size_t n = answer_forwarded(pq.query, rcode::noerror, answers, nullptr, transport::udp, out);
+  ASSERT_LE(n, 512u);
+  auto m = parse_message(std::span(out).first(n));
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->header.tc);
+  EXPECT_TRUE(m->answers.empty());
+  bytes big(max_tcp_message);
+  n = answer_forwarded(pq.query, rcode::noerror, answers, nullptr, transport::tcp, big);
+  m = parse_message(std::span(big).first(n));
+  ASSERT_TRUE(m);
+  EXPECT_FALSE(m->header.tc);
+  EXPECT_EQ(m->answers.size(), 60u);
+}
+
+}  // namespace
+}  // namespace switchyard::dns
