@@ -45,6 +45,9 @@ struct network_egress::connecting {
 network_egress::network_egress(boost::asio::io_context& core, stack::virtual_network& network,
                                const network_config& config)
     : core_(core), network_(network), policy_(config.egress), limits_(config.limits) {
+  network_.gateway().set_foreign_traffic_handler(this);
+  // An isolated network opens no sockets: everything is refused (and counted).
+  if (policy_.mode == policy::egress_mode::off) return;
   auto check_fn = [this](const policy::destination& d) { return check(d); };
   auto names_fn = [this](net::ipv4_address a) { return names_.names_for(a, std::chrono::steady_clock::now()); };
   udp_ = std::make_unique<udp_nat>(core, network, limits_, check_fn, names_fn);
@@ -56,7 +59,6 @@ network_egress::network_egress(boost::asio::io_context& core, stack::virtual_net
   icmp_->set_refusal_observer([this](net::ipv4_address source, net::ipv4_address destination, policy::reason why) {
     note_refusal(policy::protocol::icmp, source, destination, 0, policy::to_string(why));
   });
-  network_.gateway().set_foreign_traffic_handler(this);
 }
 
 network_egress::~network_egress() {
@@ -200,8 +202,16 @@ void network_egress::release_vm_slot(net::ipv4_address vm) {
   if (--it->second == 0) tcp_per_vm_.erase(it);
 }
 
-void network_egress::on_udp(const stack::udp_datagram& datagram) { udp_->on_udp(datagram); }
+void network_egress::on_udp(const stack::udp_datagram& datagram) {
+  if (udp_) return udp_->on_udp(datagram);
+  note_refusal(policy::protocol::udp, datagram.source, datagram.destination, datagram.destination_port,
+               policy::to_string(policy::reason::egress_off));
+}
 
-void network_egress::on_icmp_echo(const stack::icmp_echo_request& request) { icmp_->on_echo_request(request); }
+void network_egress::on_icmp_echo(const stack::icmp_echo_request& request) {
+  if (icmp_) return icmp_->on_echo_request(request);
+  note_refusal(policy::protocol::icmp, request.source, request.destination, 0,
+               policy::to_string(policy::reason::egress_off));
+}
 
 }  // namespace switchyard::gateway

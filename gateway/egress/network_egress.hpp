@@ -79,8 +79,9 @@ class network_egress final : public stack::foreign_traffic_handler {
 
   std::size_t tcp_active() const { return splices_.size() + connecting_.size(); }
   const egress_counters& counters() const { return counters_; }
-  const udp_nat& udp() const { return *udp_; }
-  const icmp_echo& icmp() const { return *icmp_; }
+  /// nullptr when egress is off (nothing is opened for an isolated network).
+  const udp_nat* udp() const { return udp_.get(); }
+  const icmp_echo* icmp() const { return icmp_.get(); }
   const std::deque<egress_refusal>& recent_refusals() const { return refusals_; }
   /// Records a refusal (also used by the UDP and ICMP paths).
   void note_refusal(policy::protocol proto, net::ipv4_address source, net::ipv4_address destination,
