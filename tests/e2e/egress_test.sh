@@ -87,6 +87,7 @@ subnet = "10.0.2.0/24"
 gateway = "10.0.2.2"
 mtu = 1500
 egress = "internet"
+egress_tcp_per_vm = 8
 
 [[network]]
 name = "closed"
@@ -153,6 +154,25 @@ sy_check_fails "open: ping 10.99.0.1 (private, gw's lo) fails" \
 sy_check "open: a closed port ($EG_HTTP:81): curl says 'Connection refused' in < 1 s" \
   eg_curl_refused open1 "http://$EG_HTTP:81/"
 sy_check "open: TCP connect to $EG_SINK:$EG_SINK_PORT" eg_connect open1 "$EG_SINK" "$EG_SINK_PORT"
+# Quota: egress_tcp_per_vm = 8. Eight idle connections to the HTTP server are
+# held open; a ninth is refused at once (RST); once they close, connecting works.
+quota_py='
+import socket, sys, time
+host = sys.argv[1]
+held = [socket.create_connection((host, 80), timeout=5) for _ in range(8)]
+extra = socket.socket(); extra.settimeout(5)
+t = time.monotonic()
+try:
+    extra.connect((host, 80)); print("ninth connected: quota not enforced"); sys.exit(1)
+except ConnectionRefusedError:
+    print(f"ninth refused in {time.monotonic() - t:.3f} s")
+for s in held: s.close()
+time.sleep(1)
+socket.create_connection((host, 80), timeout=5).close()
+print("after closing, a new connection works")
+'
+sy_check "open: the per-VM TCP quota (8) refuses the ninth connection at once and frees on close" \
+  timeout 30 ip netns exec "$(sy_ns open1)" python3 -c "$quota_py" "$EG_HTTP"
 
 echo "== closed (egress off)"
 sy_check "closed: curl http://$EG_HTTP/ is refused (RST) in < 1 s" eg_curl_refused closed1 "http://$EG_HTTP/index.html"
