@@ -15,9 +15,10 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )
-# Real peers for the end-to-end tests and benchmarks.
+# Real peers for the end-to-end tests and benchmarks (openssl: the test CA for
+# the DoH server; slirp4netns and passt: the egress benchmark's anchors).
 test_packages=(
-  iproute2 iputils-ping iperf3 procps curl python3
+  iproute2 iputils-ping iperf3 procps curl python3 openssl
   busybox isc-dhcp-client dnsutils dnsperf dnsmasq-base slirp4netns passt
 )
 
