@@ -11,6 +11,7 @@
 #include "stack/tcp_listener.hpp"
 #include "stack/virtual_network.hpp"
 #include "tests/support/ip_frames.hpp"
+#include "tests/support/test_lan.hpp"
 
 namespace switchyard {
 namespace {
@@ -19,25 +20,11 @@ using test::frame;
 using test::tcp_segment;
 namespace flag = test::tcp_flag;
 
-const auto subnet = *net::ipv4_subnet::parse("10.0.2.0/24");
-const auto gateway_ip = *net::ipv4_address::parse("10.0.2.2");
-const auto vm_ip = *net::ipv4_address::parse("10.0.2.15");
-const auto vm_mac = *net::mac_address::parse("52:54:00:12:34:56");
-
-// A VM port that records what the switch delivers to it.
-struct recording_vm : stack::frame_sink {
-  std::vector<frame> frames;
-  bool deliver(std::span<const std::byte> f) override {
-    frames.emplace_back(f.begin(), f.end());
-    return true;
-  }
-  std::vector<tcp_segment> tcp() const {
-    std::vector<tcp_segment> out;
-    for (auto& f : frames)
-      if (auto s = test::read_tcp(f)) out.push_back(*s);
-    return out;
-  }
-};
+const auto subnet = test::lan_subnet;
+const auto gateway_ip = test::lan_gateway;
+using test::recording_vm;
+using test::vm_ip;
+using test::vm_mac;
 
 struct lan {
   stack::virtual_network net;

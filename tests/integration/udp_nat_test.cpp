@@ -22,6 +22,7 @@
 #include "stack/lwip_core.hpp"
 #include "stack/virtual_network.hpp"
 #include "tests/support/ip_frames.hpp"
+#include "tests/support/test_lan.hpp"
 
 namespace switchyard {
 namespace {
@@ -31,22 +32,15 @@ using asio::ip::udp;
 using namespace std::chrono_literals;
 using gateway::policy::reason;
 
-const auto subnet = *net::ipv4_subnet::parse("10.0.2.0/24");
-const auto gateway_ip = *net::ipv4_address::parse("10.0.2.2");
-const auto vm_ip = *net::ipv4_address::parse("10.0.2.15");
-const auto vm_mac = *net::mac_address::parse("52:54:00:12:34:56");
+const auto subnet = test::lan_subnet;
+const auto gateway_ip = test::lan_gateway;
+using test::recording_vm;
+using test::vm_ip;
+using test::vm_mac;
 const auto vm2_ip = *net::ipv4_address::parse("10.0.2.16");
 const auto vm2_mac = *net::mac_address::parse("52:54:00:12:34:57");
 const auto loopback = *net::ipv4_address::parse("127.0.0.1");
 const auto denied_ip = *net::ipv4_address::parse("192.0.2.1");  // TEST-NET-1: refused by the test policy
-
-struct recording_vm : stack::frame_sink {
-  std::vector<test::frame> frames;
-  bool deliver(std::span<const std::byte> f) override {
-    frames.emplace_back(f.begin(), f.end());
-    return true;
-  }
-};
 
 // Forwards what the gateway hands the egress to the objects under test.
 struct test_egress : stack::foreign_traffic_handler {
