@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gateway/config.hpp"
+#include "tests/support/config_errors.hpp"
 
 namespace switchyard::gateway {
 namespace {
@@ -12,15 +13,7 @@ using namespace std::chrono_literals;
 
 net::ipv4_address ip(std::string_view text) { return *net::ipv4_address::parse(text); }
 
-std::string error_of(std::string_view text) {
-  try {
-    parse_config(text, "lab.toml");
-  } catch (const config_error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "accepted:\n" << text;
-  return {};
-}
+std::string error_of(std::string_view text) { return test::config_error_of(text, "lab.toml"); }
 
 TEST(ConfigDhcpDns, DefaultsFollowTheDesign) {
   const network_config& n = default_config().networks[0];

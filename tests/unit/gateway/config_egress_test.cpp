@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "gateway/config.hpp"
+#include "tests/support/config_errors.hpp"
 
 namespace switchyard::gateway {
 namespace {
@@ -17,17 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
-std::string error_of(std::string_view text) {
-  try {
-    parse_config(text, "lab.toml");
-  } catch (const config_error& e) {
-    std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    return message;
-  }
-  ADD_FAILURE() << "accepted:\n" << text;
-  return {};
-}
+std::string error_of(std::string_view text) { return test::config_error_of(text, "lab.toml"); }
 
 // A [[network]] named "a" (lines 1-2) followed by `rest`, which starts on line 3.
 std::string network_with(std::string_view rest) { return "[[network]]\nname = \"a\"\n" + std::string(rest); }

@@ -1,6 +1,7 @@
 // tests/unit/gateway/config_test.cpp - defaults, a full file, every validation
 // error (with file, line and key), listen addresses and file loading.
 #include "gateway/config.hpp"
+#include "tests/support/config_errors.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,18 +20,7 @@ using namespace std::chrono_literals;
 net::ipv4_address ip(std::string_view text) { return *net::ipv4_address::parse(text); }
 net::ipv4_subnet subnet(std::string_view text) { return *net::ipv4_subnet::parse(text); }
 
-// The one-line message parse_config throws for `text`, or "" (and a failure) if it accepts it.
-std::string error_of(std::string_view text) {
-  try {
-    parse_config(text, "test.toml");
-  } catch (const config_error& e) {
-    std::string message = e.what();
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    return message;
-  }
-  ADD_FAILURE() << "accepted:\n" << text;
-  return {};
-}
+std::string error_of(std::string_view text) { return test::config_error_of(text, "test.toml"); }
 
 TEST(Config, DefaultsToOneIsolatedNetworkNamedDefault) {
   config c = default_config();
