@@ -45,6 +45,31 @@ rcode answer_question(const zone& z, const question& q, message_writer& w) {
   return za.code;
 }
 
+// The response's header and question: the query's ID, opcode, RD and CD
+// (RFC 4035 section 3.1.6), room kept for an OPT if the query had one. False
+// when `out` is smaller than the API asks.
+bool start_response(message_writer& w, const query& q, bool recursion_available) {
+  header h;
+  h.id = q.header.id;
+  h.qr = true;
+  h.opcode = q.header.opcode;
+  h.rd = q.header.rd;
+  h.ra = recursion_available;
+  h.cd = q.header.cd;
+  if (!w.start(h)) return false;
+  if (q.question && !w.add_question(*q.question)) return false;
+  if (q.edns) w.reserve(opt_record_size);
+  return true;
+}
+
+// RFC 6891 section 7: a query with OPT gets OPT back, also with an error; DO is
+// copied (RFC 3225) though we sign nothing.
+std::size_t finish_response(message_writer& w, const query& q, rcode code) {
+  w.set_rcode(code);
+  if (q.edns && !w.add_opt(edns{our_udp_payload_size, 0, 0, q.edns->dnssec_ok})) return 0;
+  return w.finish();
+}
+
 }  // namespace
 
 std::size_t response_limit(transport t, const std::optional<edns>& client) {
@@ -57,40 +82,17 @@ std::size_t answer(const zone& z, std::span<const std::byte> query, transport t,
   parsed_query pq = parse_query(query);
   if (pq.drop) return 0;
   const dns::query& q = pq.query;
-
   message_writer w(out, response_limit(t, q.edns));
-  header h;
-  h.id = q.header.id;
-  h.qr = true;
-  h.opcode = q.header.opcode;
-  h.rd = q.header.rd;
-  h.cd = q.header.cd;  // RFC 4035 section 3.1.6
-  if (!w.start(h)) return 0;
-  if (q.question && !w.add_question(*q.question)) return 0;  // `out` is smaller than the API asks
-  if (q.edns) w.reserve(opt_record_size);
-
+  if (!start_response(w, q, false)) return 0;
   rcode code = pq.error;
   if (code == rcode::noerror) code = answer_question(z, *q.question, w);
-  w.set_rcode(code);
-  // RFC 6891 section 7: a query with OPT gets OPT back, also with an error;
-  // DO is copied (RFC 3225) though we sign nothing.
-  if (q.edns && !w.add_opt(edns{our_udp_payload_size, 0, 0, q.edns->dnssec_ok})) return 0;
-  return w.finish();
+  return finish_response(w, q, code);
 }
 
 std::size_t answer_forwarded(const query& q, rcode code, std::span<const resource_record> answers,
                              const resource_record* soa, transport t, std::span<std::byte> out) {
   message_writer w(out, response_limit(t, q.edns));
-  header h;
-  h.id = q.header.id;
-  h.qr = true;
-  h.opcode = q.header.opcode;
-  h.rd = q.header.rd;
-  h.ra = true;
-  h.cd = q.header.cd;
-  if (!w.start(h)) return 0;
-  if (q.question && !w.add_question(*q.question)) return 0;
-  if (q.edns) w.reserve(opt_record_size);
+  if (!start_response(w, q, true)) return 0;
   auto after_question = w.save();
   bool fits = true;
   for (const auto& rr : answers) {
@@ -102,9 +104,7 @@ std::size_t answer_forwarded(const query& q, rcode code, std::span<const resourc
     w.restore(after_question);
     w.header().tc = true;
   }
-  w.set_rcode(code);
-  if (q.edns && !w.add_opt(edns{our_udp_payload_size, 0, 0, q.edns->dnssec_ok})) return 0;
-  return w.finish();
+  return finish_response(w, q, code);
 }
 
 }  // namespace switchyard::dns
