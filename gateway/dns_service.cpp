@@ -139,8 +139,12 @@ class dns_service::tcp_client {
       finish();  // no room: the client is not reading
       return false;
     }
-    connection_->write(prefix);
-    connection_->write(message);
+    // lwIP may still refuse part (segment queue full): a cut answer would
+    // corrupt the stream, so the connection ends instead.
+    if (connection_->write(prefix) != sizeof prefix || connection_->write(message) != message.size()) {
+      finish();
+      return false;
+    }
     return true;
   }
 
