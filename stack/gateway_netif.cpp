@@ -264,12 +264,16 @@ err_t gateway_netif::output(struct pbuf* p, net::ipv4_address next_hop) {
   std::fill(frame.begin() + static_cast<std::ptrdiff_t>(size), frame.end(), std::byte{0});
   pbuf_copy_partial(p, frame.data() + net::ethernet_header_size, p->tot_len, 0);
   ++counters_.ipv4_out;
+  send_to_neighbour(frame, next_hop);
+  return ERR_OK;
+}
 
+void gateway_netif::send_to_neighbour(std::span<std::byte> frame, net::ipv4_address next_hop) {
   auto it = neighbours_.find(next_hop.value());
   if (it != neighbours_.end()) {
     net::write_ethernet_header(frame, it->second.mac, mac_, net::ethertype::ipv4);
     transmit(frame);
-    return ERR_OK;
+    return;
   }
   // Unknown neighbour: queue (bounded, oldest dropped) and ask once.
   bool asked = std::any_of(pending_.begin(), pending_.end(), [&](auto& q) { return q.next_hop == next_hop; });
@@ -280,7 +284,29 @@ err_t gateway_netif::output(struct pbuf* p, net::ipv4_address next_hop) {
   net::write_ethernet_header(frame, net::mac_address{}, mac_, net::ethertype::ipv4);
   pending_.push_back({next_hop, std::chrono::steady_clock::now(), {frame.begin(), frame.end()}});
   if (!asked) send_arp_request(next_hop);
-  return ERR_OK;
+}
+
+std::optional<std::uint16_t> gateway_netif::bind_udp_ephemeral(udp_service* service) {
+  constexpr std::uint32_t first = 49152, count = 65536 - first;
+  for (std::uint32_t tries = 0; tries < count; ++tries) {
+    std::uint16_t port = next_ephemeral_;
+    next_ephemeral_ = static_cast<std::uint16_t>(port == 65535 ? first : port + 1);
+    auto it = udp_services_.find(port);
+    if (it != udp_services_.end() && it->second) continue;
+    udp_services_[port] = service;
+    return port;
+  }
+  return std::nullopt;
+}
+
+bool gateway_netif::send_udp_to(net::ipv4_address destination, std::uint16_t destination_port,
+                                std::uint16_t source_port, net::bytes payload) {
+  if (payload.size() + 28 > mtu_) return false;
+  auto frame = net::build_udp_frame(net::mac_address{}, mac_, address_, source_port, destination, destination_port,
+                                    payload);
+  ++counters_.udp_out;
+  send_to_neighbour(frame, destination);
+  return true;
 }
 
 void gateway_netif::send_arp_request(net::ipv4_address target) {

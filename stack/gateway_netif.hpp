@@ -80,6 +80,13 @@ class gateway_netif final : public frame_sink {
 
   /// Routes UDP for `port` (to our address or broadcast) to `service`; nullptr unbinds.
   void bind_udp(std::uint16_t port, udp_service* service);
+  /// Binds `service` to a free port of the dynamic range (49152..65535) not
+  /// used by another service; nullopt when all are taken.
+  std::optional<std::uint16_t> bind_udp_ephemeral(udp_service* service);
+  /// Sends a datagram from the gateway's own address to a VM, resolving its MAC
+  /// like lwIP's output does (ARP, bounded queue). False when it does not fit the MTU.
+  bool send_udp_to(net::ipv4_address destination, std::uint16_t destination_port, std::uint16_t source_port,
+                   net::bytes payload);
   /// Sends a datagram from the gateway's side straight onto the switch.
   void send_udp(net::mac_address destination_mac, net::ipv4_address destination, std::uint16_t destination_port,
                 net::ipv4_address source, std::uint16_t source_port, net::bytes payload);
@@ -127,6 +134,8 @@ class gateway_netif final : public frame_sink {
   static err_t netif_init(struct netif* n);
   static err_t netif_output(struct netif* n, struct pbuf* p, const ip4_addr_t* next_hop);
   err_t output(struct pbuf* p, net::ipv4_address next_hop);
+  /// Sends an IPv4 frame (Ethernet header's destination still to fill) to `next_hop`.
+  void send_to_neighbour(std::span<std::byte> frame, net::ipv4_address next_hop);
 
   void handle_arp(const net::ethernet_view& eth);
   void handle_ipv4(const net::ethernet_view& eth);
@@ -149,6 +158,7 @@ class gateway_netif final : public frame_sink {
   std::vector<std::byte> scratch_;
   std::unordered_map<std::uint16_t, udp_service*> udp_services_;
   foreign_traffic_handler* foreign_ = nullptr;
+  std::uint16_t next_ephemeral_ = 49152;
   gateway_counters counters_;
 };
 
