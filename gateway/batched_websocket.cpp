@@ -39,9 +39,21 @@ void batched_websocket::start(std::shared_ptr<handler> h, std::span<const std::b
 }
 
 void batched_websocket::do_read() {
+  if (paused_) return;  // resume_reading() parses what is buffered and reads again
+  reading_ = true;
   auto free = asio::buffer(in_.data() + in_used_, in_.size() - in_used_);
   socket_.async_read_some(free, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+    self->reading_ = false;
     self->on_read(ec, n);
+  });
+}
+
+void batched_websocket::resume_reading() {
+  if (!paused_) return;
+  paused_ = false;
+  // Posted: the caller may be inside on_binary() or a completion of its own.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (!self->paused_ && !self->reading_ && !self->finished_ && !self->peer_closed_) self->on_read({}, 0);
   });
 }
 
@@ -68,7 +80,7 @@ void batched_websocket::on_read(const boost::system::error_code& ec, std::size_t
   }
   using kind = websocket::message_event::kind;
   std::size_t consumed = 0;
-  for (bool more = true; more && !finished_;) {
+  for (bool more = true; more && !finished_ && !paused_;) {
     auto e = reader_.next(std::span(in_.data() + consumed, in_used_ - consumed), consumed);
     switch (e.type) {
       case kind::need_more: more = false; break;
@@ -208,8 +220,9 @@ void batched_websocket::on_written(const boost::system::error_code& ec, std::siz
   }
   if (finished_) return;
   if (ec) return finish(closing_ ? close_why_ : "write failed: " + ec.message());
-  if (!outbox_.empty()) return flush();
-  if (closing_ && peer_closed_) finish(close_why_);
+  if (!outbox_.empty()) flush();
+  else if (closing_ && peer_closed_) return finish(close_why_);
+  if (handler_ && !closing_ && queued_bytes_ <= limits_.low_water) handler_->on_drained();
 }
 
 void batched_websocket::arm_liveness() {

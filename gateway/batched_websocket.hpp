@@ -49,6 +49,9 @@ class batched_websocket : public std::enable_shared_from_this<batched_websocket>
     virtual void on_binary(std::span<const std::byte> payload) = 0;
     /// The connection ended (closed by either side, or failed); `why` is for logs.
     virtual void on_closed(std::string_view why) = 0;
+    /// A write completed and the outbox holds at most `low_water` bytes
+    /// (limits::low_water): producers that paused may go on.
+    virtual void on_drained() {}
   };
   struct limits {
     std::size_t max_message = 65536;
@@ -57,6 +60,7 @@ class batched_websocket : public std::enable_shared_from_this<batched_websocket>
     std::chrono::seconds ping_after{30};
     std::chrono::seconds idle_timeout{60};
     bool client = false;  ///< we are the client: mask what we send, expect unmasked frames
+    std::size_t low_water = 0;  ///< on_drained() fires when a write leaves at most this many bytes queued
   };
 
   batched_websocket(boost::asio::ip::tcp::socket socket, limits l);
@@ -69,6 +73,13 @@ class batched_websocket : public std::enable_shared_from_this<batched_websocket>
   void close(std::uint16_t code, std::string_view why);
 
   std::size_t queued_frames() const { return outbox_.size(); }
+  /// Payload bytes of data messages waiting to be written.
+  std::size_t queued_bytes() const { return queued_bytes_; }
+
+  /// Stops delivering messages after the current one (what is buffered stays
+  /// and the socket is not read: TCP backpressure on the peer) until resume_reading().
+  void pause_reading() { paused_ = true; }
+  void resume_reading();
 
  private:
   struct outgoing {
@@ -103,6 +114,8 @@ class batched_websocket : public std::enable_shared_from_this<batched_websocket>
   bool finished_ = false;  // on_closed ran
   bool peer_closed_ = false;   // the peer's close frame arrived
   bool discarding_ = false;    // a protocol error: drain without parsing until the peer closes
+  bool paused_ = false;        // pause_reading(): parse nothing more, read nothing more
+  bool reading_ = false;       // a read is outstanding
   std::uint64_t skip_ = 0;     // bytes of an oversized message still to drop
   std::string close_why_;
   boost::asio::steady_timer liveness_;

@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "gateway/config_egress.hpp"
+#include "gateway/config_wisp.hpp"
 #include "gateway/config_reader.hpp"
 
 namespace switchyard::gateway {
@@ -283,6 +284,7 @@ network_config read_network(const reader& r, const toml::table& table, std::stri
         "name",       "subnet",     "gateway", "mtu",    "token",  "max_macs_per_port", "mac_ageing", "dhcp",
         "dhcp_range", "lease_time", "domain",  "host",   "record", "max_leases_per_port", "dns"};
     keys.insert(keys.end(), config_detail::network_egress_keys.begin(), config_detail::network_egress_keys.end());
+    keys.insert(keys.end(), config_detail::network_wisp_keys.begin(), config_detail::network_wisp_keys.end());
     return keys;
   }();
   r.reject_unknown_keys(table, known, path);
@@ -353,6 +355,7 @@ network_config read_network(const reader& r, const toml::table& table, std::stri
     n.mac_ageing = std::chrono::seconds(r.integer_in(*node, key("mac_ageing"), 10, 86400));
   read_dhcp_and_dns(r, table, path, n);
   config_detail::read_network_egress(r, table, path, n);
+  config_detail::read_network_wisp(r, table, path, n);
   return n;
 }
 

@@ -60,6 +60,22 @@ struct egress_limits {
   std::chrono::milliseconds connect_timeout{5000};  ///< `egress_connect_timeout_ms`
 };
 
+/// A Wisp password-auth account: `[[network.wisp_user]]`.
+struct wisp_user {
+  std::string name;      ///< 1..255 bytes
+  std::string password;  ///< 1..1024 bytes
+};
+
+/// A network's Wisp endpoint (`/wisp/{name}/`).
+struct wisp_settings {
+  bool enabled = true;             ///< `wisp`
+  std::uint32_t buffer_size = 128;  ///< `wisp_buffer`: packets of credit per TCP stream, 1..4096
+  std::size_t max_streams = 64;    ///< `wisp_max_streams`: live streams per connection, 1..4096
+  bool udp = true;                 ///< `wisp_udp`: UDP streams allowed
+  std::string motd;                ///< `wisp_motd`: v2 message of the day, at most 1024 bytes
+  std::vector<wisp_user> users;    ///< `[[network.wisp_user]]`: when any, v2 clients must authenticate (v1 is refused)
+};
+
 struct network_config {
   std::string name;                      ///< [a-z0-9][a-z0-9_-]{0,62}: used in URLs and DNS later
   net::ipv4_subnet subnet;               ///< prefix 8..30; absent in the file: 10.0.2.0/24
@@ -82,6 +98,8 @@ struct network_config {
   /// `[[network.rule]]` tables (gateway/policy/policy.hpp).
   policy::egress_policy egress;
   egress_limits limits;
+
+  wisp_settings wisp;
 };
 
 struct server_config {

@@ -213,6 +213,18 @@ void dns_service::on_datagram(const stack::udp_datagram& d) {
   if (n > 0) reply(std::span(out_).first(n));
 }
 
+bool dns_service::answer_https(std::span<const std::byte> query, net::ipv4_address client,
+                               std::function<void(std::span<const std::byte>)> reply) {
+  std::vector<std::byte> out(dns::max_tcp_message);
+  auto forwarded = counters_.forwarded;
+  std::size_t n = handle_query(query, dns::transport::tcp, client, out, reply);
+  if (n > 0) {
+    reply(std::span(out).first(n));
+    return true;
+  }
+  return counters_.forwarded != forwarded;  // the answer comes later
+}
+
 std::size_t dns_service::handle_query(std::span<const std::byte> query, dns::transport t, net::ipv4_address client,
                                       std::span<std::byte> out, reply_fn reply) {
   dns::parsed_query pq = dns::parse_query(query);
@@ -263,17 +275,7 @@ std::size_t dns_service::handle_query(std::span<const std::byte> query, dns::tra
 
 void dns_service::remember_addresses(const std::string& qname, const std::vector<dns::resource_record>& answers) {
   auto now = std::chrono::steady_clock::now();
-  std::vector<std::string> chain{qname};  // the name asked, and every CNAME target on the way
-  for (const auto& rr : answers) {
-    if (rr.type == static_cast<std::uint16_t>(dns::rr_type::cname)) {
-      if (auto target = dns::read_name(rr.rdata)) {
-        std::string text = target->to_text();
-        if (text.ends_with('.')) text.pop_back();
-        std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-        chain.push_back(std::move(text));
-      }
-    }
-  }
+  auto chain = names_in_answer(qname, answers);  // the name asked, and every CNAME target on the way
   for (const auto& rr : answers) {
     if (rr.type != static_cast<std::uint16_t>(dns::rr_type::a)) continue;
     auto address = dns::read_a(rr.rdata);

@@ -59,6 +59,13 @@ class dns_service final : public stack::udp_service {
 
   void on_datagram(const stack::udp_datagram& datagram) override;
 
+  /// A DNS-over-HTTPS query (RFC 8484) from `client` (an HTTP peer; its
+  /// address only keys the in-flight limit), answered like TCP: never
+  /// truncated. `reply` gets the response, now or later. Returns false, without
+  /// calling `reply`, when the query is dropped (malformed, or too many in flight).
+  bool answer_https(std::span<const std::byte> query, net::ipv4_address client,
+                    std::function<void(std::span<const std::byte>)> reply);
+
   /// A DHCP lease's name: set (bound) or removed.
   void set_host(const std::string& label, net::ipv4_address address, bool bound);
 

@@ -1,5 +1,6 @@
 // gateway/http_session.cpp - one HTTP/1.1 connection: reads requests, answers
-// /healthz, authorises and hands WebSocket upgrades on /net/{network} over.
+// /healthz and DoH, authorises and hands WebSocket upgrades on /net/{network}
+// and /wisp/{network}/ over.
 //
 // Routing, in this order:
 //   /healthz                      GET/HEAD -> 200 "ok\n"; other methods 405
@@ -7,6 +8,9 @@
 //                                 -> 405; token configured and not presented or
 //                                 wrong -> 401 (WWW-Authenticate: Bearer); not a
 //                                 WebSocket upgrade -> 426; else ethernet_session
+//   /wisp/, /wisp/{network}/      the same checks (404 also when `wisp = false`);
+//                                 else wisp_session (`/wisp/` is `default`)
+//   /dns-query[/{network}]        RFC 8484 GET/POST (and CORS preflight)
 //   anything else                 404
 // Authorisation comes before the 426 so that an unauthorised client learns
 // nothing beyond "this network exists and wants a token". Plain requests keep
@@ -15,6 +19,7 @@
 #include "gateway/http_session.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,10 +37,14 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 
+#include "gateway/doh_request.hpp"
+#include "gateway/dns_service.hpp"
 #include "gateway/ethernet_session.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/network_registry.hpp"
 #include "gateway/request_auth.hpp"
+#include "gateway/wisp/wisp_session.hpp"
+#include "protocols/dns/message.hpp"
 
 namespace switchyard::gateway {
 namespace {
@@ -52,6 +61,8 @@ constexpr std::uint32_t header_limit = 8 * 1024;
 constexpr std::uint64_t body_limit = 16 * 1024;
 constexpr std::chrono::seconds request_timeout{30};
 constexpr std::string_view net_prefix = "/net/";
+constexpr std::string_view wisp_prefix = "/wisp/";
+constexpr std::string_view doh_path = "/dns-query";
 
 spdlog::logger& log() {
   static const auto logger = get_logger("http");
@@ -136,25 +147,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
       auto name = network_from_path(path, net_prefix);
       network_entry* entry = name ? networks_.find(*name) : nullptr;
       if (!entry) return send(respond(http::status::not_found, "unknown network\n"));
-      if (req.method() != http::verb::get) {
-        auto res = respond(http::status::method_not_allowed, "method not allowed\n");
-        res.set(http::field::allow, "GET");
-        return send(std::move(res));
-      }
-      if (entry->config.token) {
-        auto given = extract_token(target, std::string_view(req[http::field::authorization]));
-        if (!given || !token_matches(*entry->config.token, *given)) {
-          auto res = respond(http::status::unauthorized, "token required\n");
-          res.set(http::field::www_authenticate, "Bearer");
-          return send(std::move(res));
-        }
-      }
-      if (!websocket::is_upgrade(req)) {
-        auto res = respond(http::status::upgrade_required, "WebSocket upgrade required\n");
-        res.set(http::field::upgrade, "websocket");
-        res.set(http::field::connection, "Upgrade");
-        return send(std::move(res));
-      }
+      if (!admit_upgrade(req, target, *entry, respond)) return;
       log().debug("[S{}] upgrade {} from {}", id_, path, peer_);
       // A client must wait for the 101 before sending frames (RFC 6455 4.1),
       // so nothing of value is left in buffer_ here.
@@ -162,7 +155,132 @@ class http_session : public std::enable_shared_from_this<http_session> {
       return;
     }
 
+    if (path == "/wisp" || path.starts_with(wisp_prefix)) {
+      auto name = wisp_network(path);
+      network_entry* entry = name ? networks_.find(*name) : nullptr;
+      if (!entry) return send(respond(http::status::not_found, "unknown network\n"));
+      if (!entry->config.wisp.enabled) return send(respond(http::status::not_found, "Wisp is off on this network\n"));
+      if (!admit_upgrade(req, target, *entry, respond)) return;
+      log().debug("[S{}] wisp upgrade {} from {}", id_, path, peer_);
+      std::make_shared<wisp_session>(stream_.release_socket(), *entry, networks_.names_resolver(), id_)
+          ->run(parser_->release());
+      return;
+    }
+
+    if (path == doh_path || path.starts_with(std::string(doh_path) + "/")) return serve_doh(req, target, path, respond);
+
     send(respond(http::status::not_found, "not found\n"));
+  }
+
+  // Method, token and upgrade checks shared by /net/ and /wisp/; answers and
+  // returns false when the request may not upgrade.
+  template <typename Respond>
+  bool admit_upgrade(const request& req, std::string_view target, const network_entry& entry, Respond& respond) {
+    if (req.method() != http::verb::get) {
+      auto res = respond(http::status::method_not_allowed, "method not allowed\n");
+      res.set(http::field::allow, "GET");
+      send(std::move(res));
+      return false;
+    }
+    if (entry.config.token) {
+      auto given = extract_token(target, std::string_view(req[http::field::authorization]));
+      if (!given || !token_matches(*entry.config.token, *given)) {
+        auto res = respond(http::status::unauthorized, "token required\n");
+        res.set(http::field::www_authenticate, "Bearer");
+        send(std::move(res));
+        return false;
+      }
+    }
+    if (!websocket::is_upgrade(req)) {
+      auto res = respond(http::status::upgrade_required, "WebSocket upgrade required\n");
+      res.set(http::field::upgrade, "websocket");
+      res.set(http::field::connection, "Upgrade");
+      send(std::move(res));
+      return false;
+    }
+    return true;
+  }
+
+  // "/wisp" and "/wisp/" name `default`; "/wisp/lab/" and "/wisp/lab" name lab.
+  static std::optional<std::string_view> wisp_network(std::string_view path) {
+    if (path == "/wisp" || path == wisp_prefix) return std::string_view("default");
+    std::string_view rest = path.substr(wisp_prefix.size());
+    if (rest.ends_with('/')) rest.remove_suffix(1);
+    if (rest.empty() || rest.find('/') != std::string_view::npos) return std::nullopt;
+    return rest;
+  }
+
+  // RFC 8484. /dns-query answers names of every token-less network's zone and
+  // forwards the rest under network `default`'s policy; /dns-query/{network}
+  // answers as that network's own DNS does (its token rule applies).
+  template <typename Respond>
+  void serve_doh(const request& req, std::string_view target, std::string_view path, Respond& respond) {
+    auto with_cors = [](response res) {
+      // Pages that run v86's Wisp adapter query from their own origin.
+      res.set(http::field::access_control_allow_origin, "*");
+      return res;
+    };
+    if (req.method() == http::verb::options) {
+      auto res = with_cors(respond(http::status::no_content, ""));
+      res.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+      res.set(http::field::access_control_allow_headers, "content-type");
+      res.set(http::field::access_control_max_age, "86400");
+      return send(std::move(res));
+    }
+    if (req.method() != http::verb::get && req.method() != http::verb::post) {
+      auto res = respond(http::status::method_not_allowed, "method not allowed\n");
+      res.set(http::field::allow, "GET, POST, OPTIONS");
+      return send(std::move(res));
+    }
+    network_entry* entry = nullptr;
+    if (path.size() > doh_path.size()) {
+      entry = networks_.find(path.substr(doh_path.size() + 1));
+      if (!entry) return send(with_cors(respond(http::status::not_found, "unknown network\n")));
+      if (entry->config.token) {
+        auto given = extract_token(target, std::string_view(req[http::field::authorization]));
+        if (!given || !token_matches(*entry->config.token, *given))
+          return send(with_cors(respond(http::status::unauthorized, "token required\n")));
+      }
+    }
+    std::vector<std::byte> query;
+    if (req.method() == http::verb::post) {
+      if (req[http::field::content_type] != "application/dns-message")
+        return send(with_cors(respond(http::status::unsupported_media_type, "expected application/dns-message\n")));
+      const auto& body = req.body();
+      if (body.empty() || body.size() > max_doh_query)
+        return send(with_cors(respond(http::status::bad_request, "bad DNS message\n")));
+      query.resize(body.size());
+      std::memcpy(query.data(), body.data(), body.size());
+    } else {
+      auto decoded = doh_query_from_target(target);
+      if (!decoded) return send(with_cors(respond(http::status::bad_request, "missing or bad ?dns= parameter\n")));
+      query = std::move(*decoded);
+    }
+    if (!entry) {
+      auto parsed = dns::parse_query(query);
+      if (parsed.ok() && parsed.query.question) entry = networks_.zone_for(parsed.query.question->qname);
+      if (!entry) entry = networks_.find("default");
+    }
+    if (!entry || !entry->dns) return send(with_cors(respond(http::status::not_found, "no DNS on this network\n")));
+    net::ipv4_address client;
+    boost::system::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec && remote.address().is_v4()) client = net::ipv4_address(remote.address().to_v4().to_uint());
+    auto version = req.version();
+    bool keep_alive = req.keep_alive();
+    bool answering = entry->dns->answer_https(
+        query, client, [self = shared_from_this(), version, keep_alive](std::span<const std::byte> answer) {
+          response res{http::status::ok, version};
+          res.set(http::field::server, server_header);
+          res.set(http::field::content_type, "application/dns-message");
+          res.set(http::field::access_control_allow_origin, "*");
+          res.set(http::field::cache_control, "no-cache");
+          res.keep_alive(keep_alive);
+          res.body().assign(reinterpret_cast<const char*>(answer.data()), answer.size());
+          res.prepare_payload();
+          self->send(std::move(res));
+        });
+    if (!answering) send(with_cors(respond(http::status::bad_request, "bad DNS message\n")));
   }
 
   static response make_response(http::status status, unsigned version, bool keep_alive, std::string body) {

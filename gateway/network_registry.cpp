@@ -5,6 +5,7 @@
 
 #include "gateway/ethernet_session.hpp"
 #include "gateway/logging.hpp"
+#include "gateway/wisp/wisp_session.hpp"
 
 namespace switchyard::gateway {
 
@@ -20,7 +21,8 @@ stack::network_settings to_network_settings(const network_config& config) {
 }
 
 network_registry::network_registry(boost::asio::io_context& core, const std::vector<network_config>& networks,
-                                   lease_store* leases, resolver* forwarder) {
+                                   lease_store* leases, resolver* forwarder)
+    : forwarder_(forwarder) {
   auto log = get_logger("switch");
   for (const auto& config : networks) {
     // Config validation rejects duplicates; this guards callers that build
@@ -31,7 +33,7 @@ network_registry::network_registry(boost::asio::io_context& core, const std::vec
               config.gateway.to_string(), config.mtu, network->settings().max_frame_size(),
               config.token ? ", token required" : "");
     auto& entry =
-        entries_.emplace(config.name, network_entry{config, std::move(network), nullptr, nullptr, nullptr, {}})
+        entries_.emplace(config.name, network_entry{config, std::move(network), nullptr, nullptr, nullptr, {}, {}, {}})
             .first->second;
     entry.egress = std::make_unique<network_egress>(core, *entry.network, config);
     if (config.egress.mode != policy::egress_mode::off)
@@ -50,7 +52,13 @@ network_registry::network_registry(boost::asio::io_context& core, const std::vec
 }
 
 // Out of line so the unique_ptr's deleter sees the complete virtual_network.
-network_registry::~network_registry() = default;
+network_registry::~network_registry() {
+  // Wisp sessions may outlive the registry (held by handlers pending in the
+  // loop at exit); their streams use the networks, so they end here.
+  for (auto& [name, entry] : entries_)
+    for (auto& weak : entry.wisp_sessions)
+      if (auto session = weak.lock()) session->abort_streams();
+}
 
 network_entry* network_registry::find(std::string_view name) {
   auto it = entries_.find(name);
@@ -71,8 +79,20 @@ std::size_t network_registry::close_sessions() {
         ++closed;
       }
     }
+    for (auto& weak : entry.wisp_sessions) {
+      if (auto session = weak.lock()) {
+        session->close_going_away();
+        ++closed;
+      }
+    }
   }
   return closed;
+}
+
+network_entry* network_registry::zone_for(const dns::name& qname) {
+  for (auto& [name, entry] : entries_)
+    if (!entry.config.token && entry.dns && entry.dns->zone().is_authoritative_for(qname)) return &entry;
+  return nullptr;
 }
 
 std::vector<std::string> network_registry::names() const {

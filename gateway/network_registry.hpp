@@ -20,6 +20,14 @@ namespace switchyard::gateway {
 /// One configured network: its settings as written (the token lives here) and
 /// the live network in the stack.
 class ethernet_session;
+class wisp_session;
+
+/// Wisp traffic of one network, for logs and (later) metrics.
+struct wisp_counters {
+  std::uint64_t connections = 0;
+  std::uint64_t streams_opened = 0, streams_refused = 0;
+  std::uint64_t bytes_from_clients = 0, bytes_to_clients = 0;
+};
 
 struct network_entry {
   network_config config;
@@ -29,6 +37,8 @@ struct network_entry {
   std::unique_ptr<dhcp_service> dhcp;  ///< nullptr when `dhcp = false`; declared last: dies first
   /// The relay sessions on this network, for a graceful shutdown (expired ones are pruned on add).
   std::vector<std::weak_ptr<ethernet_session>> sessions;
+  std::vector<std::weak_ptr<wisp_session>> wisp_sessions;  ///< likewise, for /wisp/
+  wisp_counters wisp;
 };
 
 class lease_store;
@@ -56,8 +66,13 @@ class network_registry {
   std::size_t close_sessions();
   /// Network names in sorted order (for logs and, later, the admin API).
   std::vector<std::string> names() const;
+  /// The DoH resolver (nullptr when every network's egress is off).
+  resolver* names_resolver() const { return forwarder_; }
+  /// The token-less network whose DNS zone is authoritative for `qname`, if any.
+  network_entry* zone_for(const dns::name& qname);
 
  private:
+  resolver* forwarder_ = nullptr;
   std::map<std::string, network_entry, std::less<>> entries_;
 };
 

@@ -20,6 +20,7 @@
 #include "gateway/resolver/resolver.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <unordered_map>
 #include <utility>
 
@@ -30,6 +31,7 @@
 #include "gateway/resolver/dns_cache.hpp"
 #include "gateway/resolver/doh_client.hpp"
 #include "gateway/resolver/doh_message.hpp"
+#include "protocols/dns/rdata.hpp"
 
 namespace switchyard::gateway {
 namespace {
@@ -301,5 +303,19 @@ void resolver::resolve(const dns::name& qname, std::uint16_t qtype, callback don
 }
 
 const resolver_counters& resolver::counters() const { return impl_->counters(); }
+
+std::vector<std::string> names_in_answer(std::string qname, const std::vector<dns::resource_record>& answers) {
+  std::vector<std::string> chain{std::move(qname)};
+  for (const auto& rr : answers) {
+    if (rr.type != static_cast<std::uint16_t>(dns::rr_type::cname)) continue;
+    if (auto target = dns::read_name(rr.rdata)) {
+      std::string text = target->to_text();
+      if (text.ends_with('.')) text.pop_back();
+      std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+      chain.push_back(std::move(text));
+    }
+  }
+  return chain;
+}
 
 }  // namespace switchyard::gateway

@@ -38,6 +38,10 @@ struct resolution {
   bool stale = false;
 };
 
+/// `qname` (lowercase, no final dot) and every CNAME target in `answers`, in
+/// the same form: the names a domain rule may match for the addresses found.
+std::vector<std::string> names_in_answer(std::string qname, const std::vector<dns::resource_record>& answers);
+
 struct resolver_counters {
   std::uint64_t queries = 0, cache_hits = 0, stale_answers = 0, upstream_requests = 0, upstream_errors = 0,
                 servfails = 0;
