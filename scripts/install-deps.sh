@@ -21,6 +21,12 @@ test_packages=(
   iproute2 iputils-ping iperf3 procps curl python3 openssl
   busybox isc-dhcp-client dnsutils dnsperf dnsmasq-base slirp4netns passt
 )
+# Node.js for the Wisp tests' clients (tests/node). Only when no `node` is on
+# PATH: a Node installed another way (nodesource's nodejs bundles npm) must
+# not be mixed with Debian's npm package.
+if ! command -v node >/dev/null; then
+  test_packages+=(nodejs npm)
+fi
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -36,3 +42,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 scripts/fetch-lwip.sh
+
+# The Wisp tests' npm packages (exact versions in tests/node/package-lock.json),
+# into tests/node/node_modules (ignored): again when the lock file is newer.
+if [ ! -d tests/node/node_modules ] || [ tests/node/package-lock.json -nt tests/node/node_modules ]; then
+  echo "install-deps: npm ci in tests/node"
+  npm ci --prefix tests/node --no-audit --no-fund
+fi
