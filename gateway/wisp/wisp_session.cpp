@@ -263,12 +263,10 @@ void wisp_session::connect_internet(std::uint32_t id, stream_slot& slot, const p
 }
 
 void wisp_session::resolve_then_connect(std::uint32_t id, std::uint64_t serial, std::string name) {
-  auto& slot = streams_.at(id);
   if (!policy::may_resolve(network_.egress->policy(), name))
     return refuse(id, wisp::close_reason::blocked, "name_not_allowed");
   auto qname = dns::name::from_text(name);
   if (!resolver_ || !qname) return refuse(id, wisp::close_reason::unreachable, "no_resolver");
-  (void)slot;
   resolver_->resolve(*qname, static_cast<std::uint16_t>(dns::rr_type::a),
                      [weak = weak_from_this(), id, serial, name](const resolution& r) {
                        auto self = weak.lock();
