@@ -151,6 +151,10 @@ bool batched_websocket::send(std::span<const std::byte> payload) {
   if (counted_frames_ >= limits_.max_queued_frames || queued_bytes_ + payload.size() > limits_.max_queued_bytes)
     return false;
   outgoing item;
+  if (!spare_.empty()) {  // a buffer that already carried a frame: no allocation
+    item.bytes = std::move(spare_.back());
+    spare_.pop_back();
+  }
   frame_into(item.bytes, opcode::binary, payload);
   queued_bytes_ += payload.size();
   ++counted_frames_;
@@ -216,8 +220,13 @@ void batched_websocket::on_written(const boost::system::error_code& ec, std::siz
       --counted_frames_;
       queued_bytes_ -= outbox_.front().payload_size;
     }
+    if (outbox_.front().counted && spare_.size() < max_spare_buffers &&
+        outbox_.front().bytes.capacity() <= max_spare_capacity)
+      spare_.push_back(std::move(outbox_.front().bytes));
     outbox_.pop_front();
   }
+  // An idle connection keeps little: many connections sit idle.
+  if (outbox_.empty() && spare_.size() > 2) spare_.resize(2);
   if (finished_) return;
   if (ec) return finish(closing_ ? close_why_ : "write failed: " + ec.message());
   if (!outbox_.empty()) flush();

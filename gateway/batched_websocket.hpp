@@ -105,6 +105,11 @@ class batched_websocket : public std::enable_shared_from_this<batched_websocket>
   std::vector<std::byte> in_;
   std::size_t in_used_ = 0;
   std::deque<outgoing> outbox_;
+  // Written frames' buffers, reused for the next ones (sending 64 KiB messages
+  // otherwise costs an allocation and a page-faulting copy each).
+  static constexpr std::size_t max_spare_buffers = 16;
+  static constexpr std::size_t max_spare_capacity = 128 * 1024;
+  std::vector<std::vector<std::byte>> spare_;
   std::size_t queued_bytes_ = 0;
   std::size_t counted_frames_ = 0;
   std::vector<boost::asio::const_buffer> gather_;

@@ -161,7 +161,13 @@ void wisp_session::on_closed(std::string_view why) {
 }
 
 void wisp_session::on_drained() {
-  while (may_read() && !waiting_.empty()) {
+  // Resume only as many streams as the queue has room for: waking every
+  // waiting stream would have most of them find the queue full again (one
+  // epoll round trip each for nothing). The rest keep their place in line.
+  if (!ws_) return;
+  std::size_t queued = ws_->queued_bytes();
+  std::size_t room = queued < high_water ? high_water - queued : 0;
+  for (std::size_t budget = room / max_data + 1; budget > 0 && may_read() && !waiting_.empty(); --budget) {
     std::uint32_t id = waiting_.front();
     waiting_.pop_front();
     auto it = streams_.find(id);
