@@ -1,7 +1,8 @@
 # tests/e2e/wisp.cmake - Wisp v1/v2 and DoH end to end: the real wisp-js client
 # (tests/e2e/wisp_client.mjs) against the server in the egress topology's gw
 # namespace, streams to the fake internet and into a VM on the virtual LAN,
-# policy refusals, password auth, a slow reader; include()d from
+# policy refusals, password auth, a slow reader, upload floods against an
+# upstream that never reads; include()d from
 # tests/e2e/CMakeLists.txt. Root only (namespaces, /dev/net/tun); skipped
 # (exit 77) otherwise, or without node or tests/node/node_modules
 # (scripts/install-deps.sh runs `npm ci --prefix tests/node`).

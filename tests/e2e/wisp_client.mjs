@@ -27,6 +27,24 @@
 //                                              every stream must get PROGRESS more bytes (or
 //                                              complete), and a new echo stream must work;
 //                                              with FILE every body byte is checked
+//   credit-overrun URL HOST PORT --echo HOST:PORT [--reason 0x49] [--within 10] [--packets N]
+//               [--packet-bytes 65536] [--expect-buffer B]
+//                                              raw v1, ignoring credit: stream 1 to HOST:PORT (an
+//                                              upstream that never reads) gets N (3 x buffer + 10)
+//                                              DATA packets at once and must be closed with REASON
+//                                              within S s; then a new stream on the same connection
+//                                              must echo with HOST:PORT of --echo
+//   upload-flood URL HOST PORT [--streams 64] [--seconds 6] [--packet-bytes 65536]
+//               [--rss-pid PID [--max-rss-growth-mib M]] [--echo HOST:PORT] [--max-buffered 1048576]
+//               [--probe-secs 3]
+//                                              raw v1, honouring credit: N streams to HOST:PORT (an
+//                                              upstream that never reads) are sent DATA as fast as
+//                                              credit and the socket allow for S s while the
+//                                              server's VmRSS is sampled; no stream may be closed
+//                                              by the server; a new stream on the same connection is
+//                                              tried (recorded, not required); then the streams
+//                                              and the connection are closed and a new connection
+//                                              must echo with --echo
 // Each command prints one JSON line ({"ok":true|false, ...}) and exits 0 on
 // success, 1 on a failed expectation, 2 on a usage error. Every command has an
 // internal deadline (--timeout, default 30 s). The URL must end in "/" (the
@@ -716,12 +734,273 @@ async function cmdSlowReader(url, host, port, p, o) {
   pass(fields);
 }
 
+// --- raw v1 connections for credit-overrun and upload-flood -----------------
+
+// rawOpen(url): a raw Wisp v1 connection (no subprotocol). Resolves once the
+// server's CONTINUE on stream 0 arrived, with c.buffer its value; c.st maps
+// stream ids to {bytes, chunks, closed, closedAt, credit, continues};
+// c.until(pred, secs, what) waits for a condition (rejects on timeout); c.ended
+// says why the WebSocket ended (null while it is up). Fails the command when
+// the connection does not come up in 10 s.
+async function rawOpen(url, fields) {
+  const ws = new WebSocket(url);
+  ws.binaryType = "nodebuffer";
+  const c = { ws, buffer: null, st: new Map(), ended: null, stream0_close: null, waiters: [] };
+  c.wake = () => {
+    const w = c.waiters;
+    c.waiters = [];
+    for (const f of w) f();
+  };
+  c.until = (pred, secs, what) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${secs} s waiting for ${what}`)), secs * 1000);
+      const check = () => {
+        if (pred()) {
+          clearTimeout(timer);
+          resolve();
+        } else c.waiters.push(check);
+      };
+      check();
+    });
+  c.stream = (id, keep = false) => {
+    const s = { id, bytes: 0, keep, chunks: [], closed: null, closedAt: null, credit: c.buffer, continues: [] };
+    c.st.set(id, s);
+    return s;
+  };
+  ws.on("message", (b) => {
+    if (b.length < 5) return;
+    const type = b[0], id = b.readUInt32LE(1);
+    if (id === 0) {
+      if (type === T.CONTINUE && b.length >= 9) c.buffer = b.readUInt32LE(5);
+      else if (type === T.CLOSE) c.stream0_close = hex(b[5]);
+    } else {
+      const s = c.st.get(id);
+      if (!s) return;
+      if (type === T.DATA) {
+        s.bytes += b.length - 5;
+        if (s.keep) s.chunks.push(Buffer.from(b.subarray(5)));
+      } else if (type === T.CLOSE) {
+        s.closed = b[5];
+        s.closedAt = performance.now();
+      } else if (type === T.CONTINUE && b.length >= 9) {
+        s.credit = b.readUInt32LE(5);
+        s.continues.push(s.credit);
+      }
+    }
+    c.wake();
+  });
+  ws.on("close", (code, reason) => {
+    c.ended = { ...(c.ended || {}), code, reason: String(reason) };
+    c.wake();
+  });
+  ws.on("error", (e) => {
+    c.ended = { ...(c.ended || {}), error: e.message };
+    c.wake();
+  });
+  ws.on("unexpected-response", (req, res) => {
+    c.ended = { http_status: res.statusCode };
+    c.wake();
+  });
+  try {
+    await c.until(() => c.buffer !== null || c.ended, 10, "the server's CONTINUE on stream 0");
+  } catch (e) {
+    fail(e.message, fields);
+  }
+  if (c.buffer === null) fail("no CONTINUE on stream 0", { ...fields, ws: c.ended, stream0_close: c.stream0_close });
+  return c;
+}
+
+// rawEcho(c, id, host, port, secs): a TCP echo round trip of 1 KiB on a new
+// stream `id` of raw connection c; returns "ok" or a description of what failed.
+async function rawEcho(c, id, host, port, secs) {
+  const s = c.stream(id, true);
+  const msg = randomBytes(1024);
+  c.ws.send(connectPacket(id, 0x01, host, port));
+  c.ws.send(packet(T.DATA, id, msg));
+  const got = () => Buffer.concat(s.chunks);
+  try {
+    await c.until(() => c.ended || s.closed !== null || s.bytes >= msg.length, secs, `an echo on stream ${id} to ${host}:${port}`);
+  } catch (e) {
+    return e.message;
+  }
+  if (c.ended) return `the WebSocket ended: ${JSON.stringify(c.ended)}`;
+  if (!got().subarray(0, msg.length).equals(msg)) return `no echo (stream closed ${hex(s.closed)}, ${s.bytes} bytes)`;
+  c.ws.send(packet(T.CLOSE, id, Buffer.from([0x02])));
+  return "ok";
+}
+
+// Closes the WebSocket: a close handshake within `secs`, else the socket is
+// destroyed. Returns how it ended ("handshake" or "terminated").
+async function rawClose(c, secs = 2) {
+  if (c.ended) return "already closed";
+  c.ws.close(1000);
+  try {
+    await c.until(() => c.ended, secs, "the close handshake");
+    return "handshake";
+  } catch {
+    c.ws.terminate();
+    return "terminated";
+  }
+}
+
+// A client that ignores credit: stream 1 to HOST:PORT (an upstream that never
+// reads) gets PACKETS DATA packets at once; the server must close it with
+// REASON, and a second stream on the same connection must still echo.
+async function cmdCreditOverrun(url, host, port, o) {
+  if (!o.echo) usage("credit-overrun needs --echo HOST:PORT");
+  const [eh, ep] = hostPort(o.echo, "echo");
+  const want = parseReasons(o.reason ?? "0x49");
+  const within = Number(o.within ?? 10);
+  const size = intArg(o["packet-bytes"] ?? 65536, "packet-bytes", 1);
+  const fields = { cmd: "credit-overrun", target: `${host}:${port}`, want: want.map(hex), packet_bytes: size };
+  const c = await rawOpen(url, fields);
+  const npackets = o.packets !== undefined ? intArg(o.packets, "packets", 1) : 3 * c.buffer + 10;
+  Object.assign(fields, { buffer: c.buffer, packets: npackets });
+  if (o["expect-buffer"] !== undefined && c.buffer !== intArg(o["expect-buffer"], "expect-buffer", 1)) {
+    fail(`CONTINUE on stream 0 grants ${c.buffer} packets, expected ${o["expect-buffer"]}`, fields);
+  }
+  const s = c.stream(1);
+  const payload = randomBytes(size);
+  const t0 = performance.now();
+  let flushed = 0; // packets handed to the kernel
+  c.ws.send(connectPacket(1, 0x01, host, port));
+  for (let i = 0; i < npackets; i++) c.ws.send(packet(T.DATA, 1, payload), () => flushed++);
+  try {
+    await c.until(() => c.ended || s.closed !== null, within, `a CLOSE on the overrunning stream`);
+  } catch (e) {
+    fields.error = e.message;
+  }
+  const stream1 = { continues: s.continues, flushed_packets_by_then: flushed, buffered_mib: +(c.ws.bufferedAmount / 1048576).toFixed(1) };
+  if (s.closed !== null) {
+    stream1.reason = hex(s.closed);
+    stream1.seconds = +((s.closedAt - t0) / 1000).toFixed(3);
+  }
+  fields.stream1 = stream1;
+  if (c.ended) fail("the WebSocket ended", { ...fields, ws: c.ended, stream0_close: c.stream0_close });
+  // Whatever happened to stream 1, does the connection still carry a new stream?
+  fields.echo_after = await rawEcho(c, 2, eh, ep, s.closed !== null ? 10 : 3);
+  if (s.closed === null) fail(fields.error, fields);
+  if (!want.includes(s.closed)) fail(`stream 1 closed with reason ${hex(s.closed)}, expected ${want.map(hex).join(" or ")}`, fields);
+  if (fields.echo_after !== "ok") fail(`after the overrun, a new stream on the same connection did not echo: ${fields.echo_after}`, fields);
+  fields.ws_close = await rawClose(c);
+  pass(fields);
+}
+
+// Upload flood within credit: STREAMS streams to HOST:PORT (an upstream that
+// never reads), each sent DATA packets while it has credit, for SECONDS; the
+// server's VmRSS must grow < M MiB. Then the streams are closed and a new
+// connection must echo.
+async function cmdUploadFlood(url, host, port, o) {
+  const nstreams = intArg(o.streams ?? 64, "streams", 1);
+  const secs = Number(o.seconds ?? 6);
+  const size = intArg(o["packet-bytes"] ?? 65536, "packet-bytes", 1);
+  const maxBuffered = intArg(o["max-buffered"] ?? 1048576, "max-buffered", 1);
+  const pid = o["rss-pid"] ? intArg(o["rss-pid"], "rss-pid", 1) : null;
+  const limit = o["max-rss-growth-mib"] !== undefined ? Number(o["max-rss-growth-mib"]) : null;
+  const probe = Number(o["probe-secs"] ?? 3);
+  const fields = { cmd: "upload-flood", target: `${host}:${port}`, streams: nstreams, seconds: secs, packet_bytes: size };
+  const rss = { baseline_kib: pid ? rssKiB(pid) : null, peak_kib: null, samples: 0 };
+  const sample = () => {
+    if (!pid) return;
+    const k = rssKiB(pid);
+    rss.samples++;
+    rss.peak_kib = Math.max(rss.peak_kib ?? 0, k);
+  };
+  const c = await rawOpen(url, fields);
+  fields.buffer = c.buffer;
+  const streams = [];
+  for (let id = 1; id <= nstreams; id++) {
+    streams.push(c.stream(id));
+    c.ws.send(connectPacket(id, 0x01, host, port));
+  }
+  const payload = randomBytes(size);
+  let sent = 0;
+  let flushed = 0;
+  const onFlushed = () => {
+    flushed++;
+    c.wake();
+  };
+  const sampler = setInterval(sample, 200);
+  const t0 = performance.now();
+  const timeline = [];
+  let nextMark = 1000;
+  // Round robin over the streams with credit, while ws's own queue is short.
+  let next = 0;
+  while (performance.now() - t0 < secs * 1000 && !c.ended) {
+    let progressed = false;
+    while (c.ws.bufferedAmount < maxBuffered) {
+      let found = -1;
+      for (let k = 0; k < nstreams; k++) {
+        const i = (next + k) % nstreams;
+        if (streams[i].credit > 0 && streams[i].closed === null) {
+          found = i;
+          break;
+        }
+      }
+      if (found < 0) break;
+      const s = streams[found];
+      s.credit--;
+      s.sent = (s.sent || 0) + 1;
+      c.ws.send(packet(T.DATA, s.id, payload), onFlushed);
+      sent++;
+      progressed = true;
+      next = (found + 1) % nstreams;
+    }
+    const elapsed = performance.now() - t0;
+    if (elapsed >= nextMark) {
+      timeline.push({ s: Math.round(elapsed / 1000), sent_mib: +((sent * size) / 1048576).toFixed(1), flushed_mib: +((flushed * size) / 1048576).toFixed(1) });
+      nextMark += 1000;
+    }
+    // Wait for credit, a flush or 50 ms, whichever comes first.
+    if (!progressed || c.ws.bufferedAmount >= maxBuffered) {
+      await Promise.race([new Promise((r) => c.waiters.push(r)), sleep(50)]);
+    } else await new Promise((r) => setImmediate(r));
+  }
+  sample();
+  const closedEarly = {};
+  for (const s of streams) if (s.closed !== null) closedEarly[hex(s.closed)] = (closedEarly[hex(s.closed)] || 0) + 1;
+  Object.assign(fields, {
+    sent_mib: +((sent * size) / 1048576).toFixed(1),
+    flushed_mib: +((flushed * size) / 1048576).toFixed(1),
+    continues: streams.reduce((a, s) => a + s.continues.length, 0),
+    streams_with_continue: streams.filter((s) => s.continues.length > 0).length,
+    streams_closed_by_server: closedEarly,
+    timeline,
+  });
+  if (pid) {
+    rss.growth_mib = +((rss.peak_kib - rss.baseline_kib) / 1024).toFixed(1);
+    fields.rss = rss;
+  }
+  if (c.ended) {
+    clearInterval(sampler);
+    fail("the WebSocket ended during the flood", { ...fields, ws: c.ended, stream0_close: c.stream0_close });
+  }
+  // For the record (not a requirement): does this connection still carry a
+  // new stream while its uploads wait for upstreams that never read?
+  fields.same_connection_echo = await rawEcho(c, nstreams + 1, ...hostPort(o.echo ?? `${host}:${port}`, "echo"), probe);
+  clearInterval(sampler);
+  for (const s of streams) c.ws.send(packet(T.CLOSE, s.id, Buffer.from([0x02])));
+  fields.ws_close = await rawClose(c);
+  if (limit !== null && pid && !(rss.growth_mib < limit)) {
+    fail(`the server's VmRSS grew by ${rss.growth_mib} MiB during the flood (limit ${limit} MiB)`, fields);
+  }
+  if (Object.keys(closedEarly).length) fail("the server closed streams that kept within their credit", fields);
+  if (o.echo) {
+    const [eh, ep] = hostPort(o.echo, "echo");
+    const fresh = await rawOpen(url, fields);
+    fields.fresh_connection_echo = await rawEcho(fresh, 1, eh, ep, 10);
+    await rawClose(fresh);
+    if (fields.fresh_connection_echo !== "ok") fail(`after the flood, a new connection did not echo: ${fields.fresh_connection_echo}`, fields);
+  }
+  pass(fields);
+}
+
 // --- main -------------------------------------------------------------------
 
 async function main() {
   const { positional, opts } = parseArgs(process.argv.slice(2));
   const [cmd, url, ...rest] = positional;
-  if (!cmd || opts.help) usage("COMMAND URL ... (info, echo, udp-echo, download, expect-close, auth, motd, max-streams, slow-reader)");
+  if (!cmd || opts.help) usage("COMMAND URL ... (info, echo, udp-echo, download, expect-close, auth, motd, max-streams, slow-reader, credit-overrun, upload-flood)");
   if (!url || !/^wss?:\/\/.+\/(\?.*)?$/.test(url)) usage(`the URL must be ws(s)://HOST:PORT/PATH/ (with the final '/'): ${url}`);
   // auth and motd are about v2; everything else defaults to v1.
   opts.version = intArg(opts.version ?? (cmd === "auth" || cmd === "motd" ? 2 : 1), "version", 1);
@@ -751,6 +1030,8 @@ async function main() {
     case "motd": return cmdMotd(url, opts);
     case "max-streams": need(2); return cmdMaxStreams(url, rest[0], port(rest[1]), opts);
     case "slow-reader": need(3); return cmdSlowReader(url, rest[0], port(rest[1]), rest[2], opts);
+    case "credit-overrun": need(2); return cmdCreditOverrun(url, rest[0], port(rest[1]), opts);
+    case "upload-flood": need(2); return cmdUploadFlood(url, rest[0], port(rest[1]), opts);
     default: usage(`unknown command ${cmd}`);
   }
 }

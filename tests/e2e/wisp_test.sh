@@ -3,12 +3,14 @@
 #
 # Topology: egress_lib.sh's (switchyard and the TAP relays in netns gw, the
 # fake internet in netns inet with HTTP, UDP echo, DoH and canaries), plus a
-# TCP echo server on inet's 198.51.100.50:7 and a VM namespace vm1 on network
-# lab (DHCP hostname vm1) running TCP/UDP echo and HTTP servers. The Wisp
-# client (tests/e2e/wisp_client.mjs: npm @mercuryworkshop/wisp-js, and a raw
-# `ws` client for the slow reader) runs in gw and talks to the server on gw's
-# 127.0.0.1. Networks:
+# TCP echo server on inet's 198.51.100.50:7, a TCP server on inet's
+# 198.51.100.52:9 that accepts and never reads (SO_RCVBUF 4096), and a VM
+# namespace vm1 on network lab (DHCP hostname vm1) running TCP/UDP echo and
+# HTTP servers. The Wisp client (tests/e2e/wisp_client.mjs: npm
+# @mercuryworkshop/wisp-js, and a raw `ws` client for the slow reader and the
+# upload floods) runs in gw and talks to the server on gw's 127.0.0.1. Networks:
 #   lab     egress internet, 128 streams per connection, 3 s connect timeout
+#   tight   egress internet, wisp_buffer = 16
 #   closed  egress off
 #   auth    egress internet, a wisp_user and a MOTD
 #   nowisp  wisp = false
@@ -36,6 +38,12 @@
 #             the server's VmRSS grows < WISP_RSS_LIMIT_MIB (200); afterwards
 #             every stream moves on with the right bytes, a new stream still
 #             echoes, and closing the streams closes the server's sockets
+#   floods    against the never-reading server: on tight, a stream sent 3 x
+#             buffer + 10 DATA packets of 64 KiB without waiting for credit
+#             -> CLOSE 0x49, and a new stream on the same connection echoes;
+#             on lab, 64 streams uploading within their credit for 6 s: the
+#             server's VmRSS grows < 100 MiB, no stream is closed, and after
+#             they close a fresh connection echoes
 # Usage: wisp_test.sh BIN_DIR. Exit 0 all pass, 1 any failure, 77 not root or
 # a program or tests/node/node_modules missing (scripts/install-deps.sh).
 set -u
@@ -69,6 +77,8 @@ MAC_VM1=02:53:59:00:f0:01
 ECHO_INET=198.51.100.50   # TCP echo :7 in inet
 ECHO_PORT=7
 HTTP_WIDE=198.51.100.51   # HTTP :80 in inet with a long accept queue (the slow reader's 100 connections)
+SINK_INET=198.51.100.52   # TCP :9 in inet: accepts and never reads, SO_RCVBUF 4096 (the upload floods)
+SINK_PORT=9
 VM_ECHO_PORT=7000         # TCP and UDP echo in vm1
 VM_HTTP_PORT=8080         # HTTP in vm1 (the same big file)
 TOKEN=t0ken-for-noudp
@@ -127,6 +137,31 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 srv = Server((addr, port), functools.partial(Quiet, directory=directory))
 threading.Timer(lifetime, srv.shutdown).start()
 srv.serve_forever()
+'
+
+# A TCP server that accepts and never reads: ADDR PORT LIFETIME RCVBUF. The
+# listening socket's SO_RCVBUF (inherited by accepted sockets) is small, so
+# the kernel absorbs little of what a Wisp upload sends it and the server's
+# queues have to hold (or refuse) the rest. Prints "ready" once listening.
+WISP_SINK_PY='
+import signal, socket, sys, threading
+addr, port, lifetime, rcvbuf = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+srv.bind((addr, port))
+srv.listen(256)
+held = []
+def accept():
+    while True:
+        c, _ = srv.accept()
+        held.append(c)  # never read; closed when the process ends
+threading.Thread(target=accept, daemon=True).start()
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+signal.signal(signal.SIGINT, lambda *_: stop.set())
+print("ready", flush=True)
+stop.wait(lifetime)
 '
 
 # A TCP echo round trip with python from a namespace (topology check).
@@ -225,8 +260,11 @@ if eg_topology && eg_gw_canaries && eg_inet_services &&
   ip -n "$EG_INET" addr add "$ECHO_INET/32" dev lo && ip -n "$EG_INET" addr add "$HTTP_WIDE/32" dev lo &&
   wisp_echo_servers inet "tcp:$ECHO_INET:$ECHO_PORT" &&
   sy_bg inet python3 -c "$WISP_HTTP_PY" "$HTTP_WIDE" 80 "$(dirname "$EG_BIG")" "$EG_LIFETIME" &&
+  ip -n "$EG_INET" addr add "$SINK_INET/32" dev lo &&
+  sy_bg inet python3 -c "$WISP_SINK_PY" "$SINK_INET" "$SINK_PORT" "$EG_LIFETIME" 4096 &&
+  sy_wait_for 5 "the never-reading server on $SINK_INET:$SINK_PORT" grep -q '^ready' "$SY_BG_LOG" &&
   sy_wait_for 10 "HTTP on $HTTP_WIDE:80" sh -c "ip netns exec '$EG_INET' ss -Hltn 'src $HTTP_WIDE and sport = :80' | grep -q ."; then
-  sy_pass "namespaces gw and inet, internet services (HTTP, UDP echo, TCP echo $ECHO_INET:$ECHO_PORT, DoH) and canaries are up"
+  sy_pass "namespaces gw and inet, internet services (HTTP, UDP echo, TCP echo $ECHO_INET:$ECHO_PORT, DoH, a never-reading TCP server $SINK_INET:$SINK_PORT) and canaries are up"
 else
   sy_fail "could not build the topology"; sy_summary; exit 1
 fi
@@ -257,6 +295,13 @@ mtu = 1500
 egress = "internet"
 egress_connect_timeout_ms = 3000
 wisp_max_streams = 128
+
+[[network]]
+name = "tight"
+subnet = "10.0.7.0/24"
+gateway = "10.0.7.2"
+egress = "internet"
+wisp_buffer = 16
 
 [[network]]
 name = "closed"
@@ -293,7 +338,7 @@ wisp_max_streams = 2
 EOF
 } >"$SY_TMP/switchyard.toml"
 if sy_start_server "$SY_TMP/switchyard.toml" --state-dir "$SY_TMP/state" --log-level debug; then
-  sy_pass "switchyard starts in gw with networks lab, closed, auth, nowisp, noudp"
+  sy_pass "switchyard starts in gw with networks lab, tight, closed, auth, nowisp, noudp"
 else
   sy_fail "switchyard does not start with the Wisp configuration"; sy_summary; exit 1
 fi
@@ -418,6 +463,20 @@ sy_check "after the slow reader closed its 100 streams, the server holds no conn
   sy_wait_for 5 "the server's connections to $HTTP_WIDE:80 to close" \
   sh -c "[ -z \"\$(ip netns exec '$EG_GW' ss -Htn 'dst $HTTP_WIDE and dport = :80')\" ]"
 sy_check "after the slow reader: v1 TCP echo on a fresh connection" wisp_run echo "$LAB" "$ECHO_INET" "$ECHO_PORT" --bytes 65536
+
+echo "== upload floods (a never-reading upstream: $SINK_INET:$SINK_PORT, SO_RCVBUF 4096)"
+# On tight (wisp_buffer = 16): 2 x 16 packets of 64 KiB are 2 MiB, under the
+# 8 MiB the server queues for upstreams before it stops reading the WebSocket.
+# (On lab, 2 x 128 x 64 KiB = 16 MiB: the server stops reading at 8 MiB and
+# never sees the overrun; the connection then stalls until the idle timeout.)
+sy_check "tight: a client ignoring credit (3 x buffer + 10 DATA packets of 64 KiB at once) -> CLOSE 0x49 on that stream; a second stream on the same connection still echoes" \
+  wisp_run credit-overrun "$(wurl tight)" "$SINK_INET" "$SINK_PORT" --echo "$ECHO_INET:$ECHO_PORT" --reason 0x49 --within 10 \
+  --packet-bytes 65536 --expect-buffer 16
+wisp_detail "f'buffer {j[\"buffer\"]}, {j[\"packets\"]} packets sent; stream 1: {j[\"stream1\"]}; new stream: {j.get(\"echo_after\")}'"
+sy_check "64 streams uploading within their credit for 6 s: the server's VmRSS grows < 100 MiB; then a fresh connection echoes" \
+  wisp_run upload-flood "$LAB" "$SINK_INET" "$SINK_PORT" --streams 64 --seconds 6 --packet-bytes 65536 --rss-pid "$SY_SERVER_PID" \
+  --max-rss-growth-mib 100 --echo "$ECHO_INET:$ECHO_PORT"
+wisp_detail "f'RSS {j[\"rss\"][\"baseline_kib\"] // 1024} MiB -> peak {j[\"rss\"][\"peak_kib\"] // 1024} MiB; {j[\"flushed_mib\"]} MiB written to the server, {j[\"continues\"]} CONTINUEs; same-connection echo: {j[\"same_connection_echo\"]}; fresh connection echo: {j.get(\"fresh_connection_echo\")}'"
 
 echo "== end"
 sy_check "the canaries stayed silent for the whole test" eg_canary_silent
