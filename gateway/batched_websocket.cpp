@@ -238,6 +238,12 @@ void batched_websocket::arm_liveness() {
   liveness_.expires_after(limits_.ping_after / 2);
   liveness_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || self->finished_ || self->closing_) return;
+    // While reading is paused the peer's bytes wait unread: its silence is
+    // ours, not its own. Pings still go out; a vanished peer fails the write.
+    if (self->paused_) {
+      self->last_received_ = std::chrono::steady_clock::now() - self->limits_.ping_after;
+      self->ping_outstanding_ = false;  // its pong is unread too
+    }
     auto silent = std::chrono::steady_clock::now() - self->last_received_;
     if (silent >= self->limits_.idle_timeout) return self->finish("idle timeout");
     if (silent >= self->limits_.ping_after && !self->ping_outstanding_) {

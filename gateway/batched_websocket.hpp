@@ -17,7 +17,9 @@
 //   connection with 1009, protocol errors with 1002.
 //
 //   Liveness: after `ping_after` without receiving anything we ping; after
-//   `idle_timeout` without receiving anything the connection is closed.
+//   `idle_timeout` without receiving anything the connection is closed. While
+//   reading is paused (pause_reading) the peer is not judged: pings go on,
+//   and a peer that vanished shows as a failed write.
 //
 //   Closing: close() sends a close frame after what is queued, stops delivering
 //   messages and waits (bounded) for the peer's close or EOF. The handler's

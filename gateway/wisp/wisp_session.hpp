@@ -67,7 +67,10 @@ class wisp_session final : public batched_websocket::handler,
   static constexpr std::size_t max_message = 64 * 1024 + wisp::header_size;  ///< larger client messages: 1009
   static constexpr std::size_t high_water = 1024 * 1024;          ///< WebSocket queue: upstreams stop reading
   static constexpr std::size_t low_water = 512 * 1024;            ///< ... and resume
-  static constexpr std::size_t max_inflight = 8 * 1024 * 1024;    ///< client bytes towards upstreams: stop reading
+  /// Client bytes waiting for upstreams before the WebSocket is no longer read:
+  /// two streams' full default credit (2 x 128 x 64 KiB), so one stream
+  /// uploading to a slow server does not stall the connection's others.
+  static constexpr std::size_t max_inflight = 16 * 1024 * 1024;
 
   wisp_session(boost::asio::ip::tcp::socket&& socket, network_entry& network, resolver* names,
                std::uint64_t session_id);
