@@ -35,6 +35,8 @@ void lan_tcp_upstream::start() {
   dial_ = std::make_unique<stack::tcp_dial>(
       network_, vm_, port_, [this](std::unique_ptr<stack::tcp_connection> c, stack::tcp_dial::failure why) {
         connection_ = std::move(c);
+        // Handlers at once: the VM may speak first (a banner) before the post runs.
+        if (connection_) attach_handlers();
         boost::asio::post(io_, [weak = weak_from_this(), why] {
           if (auto self = weak.lock()) self->on_dialed(why);
         });
@@ -50,6 +52,13 @@ void lan_tcp_upstream::on_dialed(stack::tcp_dial::failure why) {
                                                                       : wisp::close_reason::network_error);
   }
   deadline_.cancel();
+  connection_->disable_nagle();
+  owner_.upstream_open(id_);
+  if (stopped_) return;
+  write_pending();
+}
+
+void lan_tcp_upstream::attach_handlers() {
   auto* self = this;
   connection_->set_handlers({
       .on_data = [self](std::span<const std::byte> data) { self->on_data(data); },
@@ -64,10 +73,6 @@ void lan_tcp_upstream::on_dialed(stack::tcp_dial::failure why) {
             self->finish_later(self->peer_closed_ ? wisp::close_reason::voluntary : wisp::close_reason::network_error);
           },
   });
-  connection_->disable_nagle();
-  owner_.upstream_open(id_);
-  if (stopped_) return;
-  write_pending();
 }
 
 void lan_tcp_upstream::on_data(std::span<const std::byte> data) {

@@ -42,6 +42,7 @@ class lan_tcp_upstream final : public wisp_upstream, public std::enable_shared_f
 
  private:
   void on_dialed(stack::tcp_dial::failure why);
+  void attach_handlers();
   void on_data(std::span<const std::byte> data);
   void forward_held();
   void write_pending();
