@@ -259,7 +259,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
     if (!entry) {
       auto parsed = dns::parse_query(query);
       if (parsed.ok() && parsed.query.question) entry = networks_.zone_for(parsed.query.question->qname);
-      if (!entry) entry = networks_.find("default");
+      if (!entry) {
+        entry = networks_.find("default");
+        if (entry && entry->config.token) entry = nullptr;  // a token network answers only at /dns-query/default
+      }
     }
     if (!entry || !entry->dns) return send(with_cors(respond(http::status::not_found, "no DNS on this network\n")));
     net::ipv4_address client;
