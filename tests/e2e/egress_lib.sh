@@ -41,6 +41,7 @@ EG_TOOLS="$EG_REPO/tests/tools"
 EG_DOH_SERVER=${EG_DOH_SERVER:-$EG_TOOLS/doh_server.py}
 EG_MAKE_CA=${EG_MAKE_CA:-$EG_TOOLS/make_test_ca.sh}
 EG_SSRF_PROBE="$EG_TOOLS/ssrf_probe.py"
+EG_DOH_QUERY="$EG_TOOLS/doh_query.py"  # dig +https insists on HTTP/2; the test server speaks 1.1
 EG_LIFETIME=${EG_LIFETIME:-1800}
 EG_FILE_MB=${EG_FILE_MB:-64}
 
@@ -378,50 +379,10 @@ eg_refused_within() {
   python3 -c 'import sys; r, t = sys.argv[1].split(); sys.exit(0 if r == "refused" and float(t) < float(sys.argv[2]) else 1)' "$out" "$4"
 }
 
-# A DoH client for the topology check (dig +https insists on HTTP/2, the test
-# server may speak HTTP/1.1): an A query POSTed by curl to
-# https://doh.test/dns-query at $EG_DOH with the test CA; prints the rcode and
-# the addresses ("NOERROR 198.51.100.10"). Exit 0 on a parsable answer.
-EG_DOH_QUERY_PY='
-import os, struct, subprocess, sys
-name, server, ca = sys.argv[1], sys.argv[2], sys.argv[3]
-qid = int.from_bytes(os.urandom(2), "big")
-q = struct.pack(">HHHHHH", 0, 0x0100, 1, 0, 0, 0)
-q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0" + struct.pack(">HH", 1, 1)
-r = subprocess.run(["curl", "-sS", "--max-time", "5", "--cacert", ca, "--resolve", f"doh.test:443:{server}",
-                    "-H", "content-type: application/dns-message", "-H", "accept: application/dns-message",
-                    "--data-binary", "@-", "https://doh.test/dns-query"], input=q, capture_output=True)
-if r.returncode != 0:
-    sys.exit("curl: " + r.stderr.decode(errors="replace"))
-m = r.stdout
-if len(m) < 12:
-    sys.exit(f"short answer ({len(m)} bytes)")
-flags, qd, an = struct.unpack(">HHH", m[2:8])
-off = 12
-def skip_name(off):
-    while True:
-        l = m[off]
-        if l >= 0xC0:
-            return off + 2
-        off += 1 + l
-        if l == 0:
-            return off
-for _ in range(qd):
-    off = skip_name(off) + 4
-addrs = []
-for _ in range(an):
-    off = skip_name(off)
-    rtype, rclass, ttl, rdlen = struct.unpack(">HHIH", m[off:off + 10])
-    off += 10
-    if rtype == 1 and rdlen == 4:
-        addrs.append(".".join(map(str, m[off:off + 4])))
-    off += rdlen
-rcodes = {0: "NOERROR", 2: "SERVFAIL", 3: "NXDOMAIN", 5: "REFUSED"}
-print(rcodes.get(flags & 15, str(flags & 15)), *addrs)
-'
 # eg_doh_query NS-NAME NAME: one DoH A query from NS-NAME straight to the test DoH server.
 eg_doh_query() {
-  timeout 20 ip netns exec "$(sy_ns "$1")" python3 -c "$EG_DOH_QUERY_PY" "$2" "$EG_DOH" "$EG_CA/ca.pem"
+  timeout 20 ip netns exec "$(sy_ns "$1")" python3 "$EG_DOH_QUERY" --cacert "$EG_CA/ca.pem" \
+    --resolve "doh.test:443:$EG_DOH" https://doh.test/dns-query "$2"
 }
 # eg_doh_is NS-NAME NAME EXPECTED: the DoH answer line is EXPECTED.
 eg_doh_is() {

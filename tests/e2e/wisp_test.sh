@@ -180,51 +180,12 @@ print(f"{len(got)} bytes echoed")
 sys.exit(0 if got == msg else 1)
 '
 
-# The DoH client for /dns-query on the server: METHOD (GET|POST) URL NAME;
-# prints "RCODE ADDR..." (A records). Exit 0 on a parsable answer.
-WISP_DOH_PY='
-import base64, struct, subprocess, sys
-method, url, name = sys.argv[1:4]
-q = struct.pack(">HHHHHH", 0, 0x0100, 1, 0, 0, 0)
-q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0" + struct.pack(">HH", 1, 1)
-args = ["curl", "-sS", "--fail-with-body", "--max-time", "5", "-H", "accept: application/dns-message"]
-if method == "POST":
-    args += ["-H", "content-type: application/dns-message", "--data-binary", "@-", url]
-else:
-    args += [url + "?dns=" + base64.urlsafe_b64encode(q).decode().rstrip("=")]
-r = subprocess.run(args, input=q, capture_output=True)
-if r.returncode != 0:
-    sys.exit("curl exit %d: %s %r" % (r.returncode, r.stderr.decode(errors="replace"), r.stdout[:200]))
-m = r.stdout
-if len(m) < 12:
-    sys.exit(f"short answer ({len(m)} bytes)")
-flags, qd, an = struct.unpack(">HHH", m[2:8])
-off = 12
-def skip_name(off):
-    while True:
-        l = m[off]
-        if l >= 0xC0:
-            return off + 2
-        off += 1 + l
-        if l == 0:
-            return off
-for _ in range(qd):
-    off = skip_name(off) + 4
-addrs = []
-for _ in range(an):
-    off = skip_name(off)
-    rtype, rclass, ttl, rdlen = struct.unpack(">HHIH", m[off:off + 10])
-    off += 10
-    if rtype == 1 and rdlen == 4:
-        addrs.append(".".join(map(str, m[off:off + 4])))
-    off += rdlen
-rcodes = {0: "NOERROR", 2: "SERVFAIL", 3: "NXDOMAIN", 5: "REFUSED"}
-print(rcodes.get(flags & 15, str(flags & 15)), *addrs)
-'
 # wisp_doh_is METHOD PATH NAME EXPECTED: the answer line is EXPECTED.
 wisp_doh_is() {
   local got
-  got=$(timeout 20 ip netns exec "$EG_GW" python3 -c "$WISP_DOH_PY" "$1" "http://127.0.0.1:$SY_PORT$2" "$3") || { echo "$got"; return 1; }
+  local get=(); [ "$1" = GET ] && get=(--get)
+  got=$(timeout 20 ip netns exec "$EG_GW" python3 "$EG_DOH_QUERY" "${get[@]}" "http://127.0.0.1:$SY_PORT$2" "$3") ||
+    { echo "$got"; return 1; }
   echo "$1 $2 $3: '$got' (expected '$4')"
   [ "$got" = "$4" ]
 }
