@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <fmt/format.h>
 
+#include "gateway/endpoint_text.hpp"
 #include "gateway/http_session.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/network_registry.hpp"
@@ -23,11 +24,6 @@ namespace http = beast::http;
 spdlog::logger& log() {
   static const auto logger = get_logger("ws");
   return *logger;
-}
-
-std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
-  if (ep.address().is_v6()) return fmt::format("[{}]:{}", ep.address().to_string(), ep.port());
-  return fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
 std::string drop_summary(const stack::port_counters& c) {

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 
+#include "gateway/endpoint_text.hpp"
 #include "gateway/http_session.hpp"
 #include "gateway/logging.hpp"
 
@@ -21,11 +22,6 @@ using tcp = asio::ip::tcp;
 // After a failed accept (EMFILE, ENFILE, ENOBUFS) the backlog still holds the
 // connection, so accepting again at once would spin; wait a little instead.
 constexpr std::chrono::milliseconds accept_retry_delay{100};
-
-std::string endpoint_text(const tcp::endpoint& ep) {
-  if (ep.address().is_v6()) return fmt::format("[{}]:{}", ep.address().to_string(), ep.port());
-  return fmt::format("{}:{}", ep.address().to_string(), ep.port());
-}
 
 tcp::endpoint resolve(asio::io_context& core, const listen_address& address) {
   boost::system::error_code ec;

@@ -37,8 +37,9 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 
-#include "gateway/doh_request.hpp"
+#include "gateway/endpoint_text.hpp"
 #include "gateway/dns_service.hpp"
+#include "gateway/doh_request.hpp"
 #include "gateway/ethernet_session.hpp"
 #include "gateway/logging.hpp"
 #include "gateway/network_registry.hpp"
@@ -67,11 +68,6 @@ constexpr std::string_view doh_path = "/dns-query";
 spdlog::logger& log() {
   static const auto logger = get_logger("http");
   return *logger;
-}
-
-std::string endpoint_text(const tcp::endpoint& ep) {
-  if (ep.address().is_v6()) return fmt::format("[{}]:{}", ep.address().to_string(), ep.port());
-  return fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
 class http_session : public std::enable_shared_from_this<http_session> {

@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <fmt/format.h>
 
+#include "gateway/endpoint_text.hpp"
 #include "gateway/egress/network_egress.hpp"
 #include "gateway/http_session.hpp"
 #include "gateway/logging.hpp"
@@ -31,11 +32,6 @@ namespace http = beast::http;
 spdlog::logger& log() {
   static const auto logger = get_logger("wisp");
   return *logger;
-}
-
-std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
-  if (ep.address().is_v6()) return fmt::format("[{}]:{}", ep.address().to_string(), ep.port());
-  return fmt::format("{}:{}", ep.address().to_string(), ep.port());
 }
 
 policy::protocol to_policy(wisp::stream_type t) {
