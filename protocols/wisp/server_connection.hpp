@@ -43,14 +43,19 @@
 //     half the buffer was consumed since the last grant, CONTINUE(id,
 //     buffer_size - unconsumed) is sent. When the upstream opens
 //     (stream_opened) a CONTINUE is sent too: v86's adapter needs one per
-//     stream and v2's stream-open confirmation is exactly that. A client's
-//     packets in flight while our CONTINUE travels can exceed the credit by up
-//     to one buffer; a stream with more than 2 * buffer_size unconsumed packets
-//     ignores flow control and is closed with throttled.
+//     stream and v2's stream-open confirmation is exactly that.
+//     A client sets its credit to each CONTINUE value, but packets it sent
+//     before that CONTINUE arrived may still be on the wire, several grants'
+//     worth when we read slowly. So the one bound a server can prove is the
+//     sum: buffer_size plus every CONTINUE value sent on the stream. A stream
+//     that sends more ignores flow control and is closed with throttled.
+//     (What waits in memory is bounded per connection by the session, which
+//     stops reading the WebSocket while too much waits for upstreams.)
 //
 //   Invariants (checked by tests/fuzz/wisp_fuzz.cpp)
 //     * stream 0 is never a live stream; live ids are unique (a map);
-//     * live streams <= max_streams; unconsumed(id) <= 2 * buffer_size;
+//     * live streams <= max_streams; DATA packets received on a TCP stream
+//       <= buffer_size + the CONTINUE values sent on it;
 //     * every CONTINUE value sent is <= buffer_size;
 //     * after close(id) or a CLOSE from the client, the id is gone and no
 //       event names it until a new CONNECT opens it again.
@@ -102,7 +107,7 @@ struct connection_counters {
   std::uint64_t protocol_errors = 0;  ///< malformed or misplaced packets
   std::uint64_t streams_opened = 0;
   std::uint64_t streams_refused = 0;  ///< CONNECTs answered with CLOSE at once
-  std::uint64_t credit_overruns = 0;  ///< DATA beyond the advertised credit
+  std::uint64_t credit_overruns = 0;  ///< DATA beyond all credit ever granted (stream closed)
   std::uint64_t continues_sent = 0;
 };
 
@@ -146,7 +151,8 @@ class server_connection {
     bool open = false;
     std::uint32_t unconsumed = 0;
     std::uint32_t consumed_since_grant = 0;
-    std::uint32_t credit = 0;  ///< what the client may still send per our last grant
+    std::uint64_t received = 0;  ///< DATA packets, ever
+    std::uint64_t allowed = 0;   ///< the first buffer_size plus every CONTINUE value sent
   };
 
   void handle_handshake(const packet_view& p);
