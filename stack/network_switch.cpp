@@ -111,7 +111,10 @@ bool network_switch::learn(port_state& from, net::mac_address source, steady_tim
   return true;
 }
 
-void network_switch::send(port_state& to, std::span<const std::byte> frame) {
+void network_switch::send(port_id from, port_state& to, std::span<const std::byte> frame) {
+  // Tapped before delivery: the gateway's sink answers synchronously, and its
+  // answer must not reach a capture ahead of the question.
+  if (tap_count_ != 0) tap_delivered(from, to.id, frame);
   if (!to.sink->deliver(frame)) {
     count_drop(to, drop_reason::queue_full);
     return;
@@ -125,6 +128,7 @@ void network_switch::send(port_state& to, std::span<const std::byte> frame) {
 void network_switch::receive(port_id from_id, std::span<const std::byte> frame, steady_time now) {
   port_state* from = find(from_id);
   if (!from) return;
+  if (tap_count_ != 0) tap_received(from_id, frame);
   ++from->counters.frames_in;
   from->counters.bytes_in += frame.size();
   ++totals_.frames_in;
@@ -142,7 +146,7 @@ void network_switch::receive(port_id from_id, std::span<const std::byte> frame, 
     auto it = macs_.find(eth->destination);
     if (it != macs_.end() && !aged(it->second, now)) {
       if (it->second.port == from_id) return count_drop(*from, drop_reason::hairpin);
-      if (auto* to = find(it->second.port)) send(*to, frame);
+      if (auto* to = find(it->second.port)) send(from_id, *to, frame);
       return;
     }
   }
@@ -153,7 +157,38 @@ void network_switch::receive(port_id from_id, std::span<const std::byte> frame, 
   for (auto& [id, p] : ports_)
     if (id != from_id) targets.push_back(id);
   for (port_id id : targets)
-    if (auto* to = find(id)) send(*to, frame);
+    if (auto* to = find(id)) send(from_id, *to, frame);
+}
+
+std::vector<net::mac_address> network_switch::macs(port_id id) const {
+  auto it = ports_.find(id);
+  return it == ports_.end() ? std::vector<net::mac_address>{} : it->second.macs;
+}
+
+bool network_switch::add_tap(frame_tap& tap, std::optional<port_id> port) {
+  if (tap_count_ == max_taps || (port && !ports_.contains(*port))) return false;
+  taps_[tap_count_++] = tap_entry{.tap = &tap, .port = port};
+  return true;
+}
+
+void network_switch::remove_tap(frame_tap& tap) {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < tap_count_; ++i)
+    if (taps_[i].tap != &tap) taps_[kept++] = taps_[i];
+  for (std::size_t i = kept; i < tap_count_; ++i) taps_[i] = tap_entry{};
+  tap_count_ = kept;
+}
+
+// Every frame entering a port, once: whole-network taps and the sender's port taps.
+void network_switch::tap_received(port_id from, std::span<const std::byte> frame) {
+  for (std::size_t i = 0; i < tap_count_; ++i)
+    if (!taps_[i].port || *taps_[i].port == from) taps_[i].tap->on_frame(from, frame);
+}
+
+// A frame handed to port `to`: only that port's taps (whole-network taps saw it entering).
+void network_switch::tap_delivered(port_id from, port_id to, std::span<const std::byte> frame) {
+  for (std::size_t i = 0; i < tap_count_; ++i)
+    if (taps_[i].port == to) taps_[i].tap->on_frame(from, frame);
 }
 
 void network_switch::expire(steady_time now) {

@@ -13,11 +13,17 @@
 //   (v86 reconnects and state restores look like that). The gateway's MAC is
 //   pinned to the gateway port forever.
 //
+//   Taps (live captures) see frames without changing them: a whole-network tap
+//   sees every frame entering any port, once, before it is checked (so drops
+//   are visible too); a port tap sees what its port sends and what the switch
+//   hands to it. At most `max_taps`; with none, the data path pays one branch.
+//
 //   Time is an argument (`now`), so the switch is testable without clocks.
 //   Runs on the core loop only. A sink's deliver() may re-enter receive() (the
 //   gateway answers ARP and ICMP synchronously) but must not attach or detach.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <cstdint>
@@ -27,6 +33,7 @@
 
 #include "protocols/net/ethernet.hpp"
 #include "stack/frame_sink.hpp"
+#include "stack/frame_tap.hpp"
 
 namespace switchyard::stack {
 
@@ -98,6 +105,19 @@ class network_switch {
   /// The port a MAC is currently learned on, if any (not aged at `now`).
   std::optional<port_id> lookup(net::mac_address mac, steady_time now) const;
   const switch_settings& settings() const { return settings_; }
+  /// The MACs port `id` currently sources (learned, not yet expired; the
+  /// gateway's pinned MAC for its port). Empty for unknown ids.
+  std::vector<net::mac_address> macs(port_id id) const;
+  bool has_port(port_id id) const { return ports_.contains(id); }
+
+  static constexpr std::size_t max_taps = 8;
+  /// Installs `tap` (which must stay alive until remove_tap()): for the whole
+  /// network without `port`, else for that port only. False when `max_taps`
+  /// are installed already or `port` is unknown.
+  bool add_tap(frame_tap& tap, std::optional<port_id> port = std::nullopt);
+  /// Removes every installation of `tap`. Unknown taps are ignored.
+  void remove_tap(frame_tap& tap);
+  std::size_t tap_count() const { return tap_count_; }
 
  private:
   struct port_state {
@@ -117,7 +137,13 @@ class network_switch {
   bool learn(port_state& from, net::mac_address source, steady_time now);
   void forget(net::mac_address mac);
   void count_drop(port_state& p, drop_reason r);
-  void send(port_state& to, std::span<const std::byte> frame);
+  void send(port_id from, port_state& to, std::span<const std::byte> frame);
+  struct tap_entry {
+    frame_tap* tap = nullptr;
+    std::optional<port_id> port;  ///< nullopt: the whole network
+  };
+  void tap_received(port_id from, std::span<const std::byte> frame);
+  void tap_delivered(port_id from, port_id to, std::span<const std::byte> frame);
   bool aged(const mac_entry& e, steady_time now) const { return !e.pinned && now - e.last_seen > settings_.mac_ageing; }
 
   switch_settings settings_;
@@ -126,6 +152,8 @@ class network_switch {
   std::unordered_map<net::mac_address, mac_entry> macs_;
   port_counters totals_;
   ingress_filter* filter_ = nullptr;
+  std::array<tap_entry, max_taps> taps_{};  ///< the first tap_count_ are in use
+  std::size_t tap_count_ = 0;
 };
 
 }  // namespace switchyard::stack

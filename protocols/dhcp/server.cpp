@@ -556,6 +556,17 @@ std::vector<lease> server::leases() const {
   return out;
 }
 
+std::vector<lease_event> server::revoke(net::ipv4_address ip) {
+  const client_key* holder = table_.holder(ip);
+  if (!holder) return {};
+  client_key key = *holder;
+  auto b = table_.erase(key);
+  if (!b) return {};
+  // Not remembered: the address is free for anyone, the way an operator means it.
+  if (b->state != binding_state::bound) return {};
+  return {{lease_event_kind::released, b->info}};
+}
+
 std::optional<std::uint32_t> server::port_of_address(net::ipv4_address ip) const {
   const client_key* key = table_.holder(ip);
   if (!key) return std::nullopt;

@@ -225,6 +225,11 @@ class server {
   /// The port whose client holds a bound lease on `ip` (nullopt if none, or
   /// if the lease was restored and its client has not been heard from).
   std::optional<std::uint32_t> port_of_address(net::ipv4_address ip) const;
+  /// An operator takes the binding of `ip` away (bound or offered): returns the
+  /// `released` event of a bound lease, to persist; empty when there was none.
+  std::vector<lease_event> revoke(net::ipv4_address ip);
+  /// Whether any client holds or is offered `ip`.
+  bool is_held(net::ipv4_address ip) const { return table_.holder(ip) != nullptr; }
 
   const server_counters& counters() const { return counters_; }
   const server_config& config() const { return config_; }

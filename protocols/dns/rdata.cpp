@@ -157,6 +157,98 @@ std::optional<soa_fields> read_soa(std::span<const std::byte> rdata) {
   return s;
 }
 
+namespace {
+
+struct type_entry {
+  rr_type type;
+  std::string_view text;
+};
+constexpr type_entry type_names[] = {{rr_type::a, "A"},       {rr_type::ns, "NS"},   {rr_type::cname, "CNAME"},
+                                     {rr_type::soa, "SOA"},   {rr_type::ptr, "PTR"}, {rr_type::mx, "MX"},
+                                     {rr_type::txt, "TXT"},   {rr_type::aaaa, "AAAA"}, {rr_type::srv, "SRV"}};
+
+}  // namespace
+
+std::string type_name(std::uint16_t type) {
+  for (const auto& e : type_names)
+    if (static_cast<std::uint16_t>(e.type) == type) return std::string(e.text);
+  return "TYPE" + std::to_string(type);
+}
+
+std::optional<rr_type> type_from_name(std::string_view text) {
+  for (const auto& e : type_names) {
+    if (e.text.size() != text.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < text.size() && same; ++i)
+      same = (text[i] >= 'a' && text[i] <= 'z' ? static_cast<char>(text[i] - 32) : text[i]) == e.text[i];
+    if (same) return e.type;
+  }
+  return std::nullopt;
+}
+
+std::string rdata_text(std::uint16_t type, std::span<const std::byte> rdata) {
+  switch (static_cast<rr_type>(type)) {
+    case rr_type::a:
+      if (auto a = read_a(rdata)) return a->to_string();
+      break;
+    case rr_type::aaaa:
+      if (auto v6 = read_aaaa(rdata)) {
+        std::string out;  // full form, no zero compression: unambiguous and enough here
+        static constexpr char hex[] = "0123456789abcdef";
+        for (std::size_t i = 0; i < 16; i += 2) {
+          if (i) out += ':';
+          unsigned group = (unsigned((*v6)[i]) << 8) | (*v6)[i + 1];
+          bool leading = true;
+          for (int shift = 12; shift >= 0; shift -= 4) {
+            unsigned digit = (group >> shift) & 0xf;
+            if (digit == 0 && leading && shift != 0) continue;
+            leading = false;
+            out += hex[digit];
+          }
+        }
+        return out;
+      }
+      break;
+    case rr_type::cname: case rr_type::ptr: case rr_type::ns:
+      if (auto n = read_name(rdata)) return n->to_text();
+      break;
+    case rr_type::txt:
+      if (auto strings = read_txt(rdata)) {
+        std::string out;
+        for (const auto& part : *strings) {
+          if (!out.empty()) out += ' ';
+          out += '"';
+          for (char c : part) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+          }
+          out += '"';
+        }
+        return out;
+      }
+      break;
+    case rr_type::srv:
+      if (auto srv = read_srv(rdata))
+        return std::to_string(srv->priority) + ' ' + std::to_string(srv->weight) + ' ' + std::to_string(srv->port) + ' ' +
+               srv->target.to_text();
+      break;
+    case rr_type::soa:
+      if (auto soa = read_soa(rdata))
+        return soa->mname.to_text() + ' ' + soa->rname.to_text() + ' ' + std::to_string(soa->serial) + ' ' +
+               std::to_string(soa->refresh) + ' ' + std::to_string(soa->retry) + ' ' + std::to_string(soa->expire) +
+               ' ' + std::to_string(soa->minimum);
+      break;
+    default: break;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\\# " + std::to_string(rdata.size()) + (rdata.empty() ? "" : " ");
+  for (auto b : rdata) {
+    out += hex[std::to_integer<unsigned>(b) >> 4];
+    out += hex[std::to_integer<unsigned>(b) & 0xf];
+  }
+  return out;
+}
+
 bool valid_rdata(std::uint16_t type, std::span<const std::byte> rdata) {
   switch (static_cast<rr_type>(type)) {
     case rr_type::a: return rdata.size() == 4;

@@ -83,6 +83,14 @@ std::optional<std::vector<std::string>> read_txt(std::span<const std::byte> rdat
 std::optional<srv_fields> read_srv(std::span<const std::byte> rdata);
 std::optional<soa_fields> read_soa(std::span<const std::byte> rdata);
 
+/// The mnemonic of a type ("A", "SRV", ...; "TYPE99" for others) and back
+/// (case-insensitive; nullopt for names we do not know).
+std::string type_name(std::uint16_t type);
+std::optional<rr_type> type_from_name(std::string_view text);
+/// RDATA in presentation form: "10.0.2.20", "db.lab.lan.", "\"text\"",
+/// "0 5 5432 db.lab.lan."; "\# N HEX" (RFC 3597) when not readable.
+std::string rdata_text(std::uint16_t type, std::span<const std::byte> rdata);
+
 /// True when `rdata` (uncompressed) is well-formed for `type`; types we do not
 /// know are taken as opaque and always pass.
 bool valid_rdata(std::uint16_t type, std::span<const std::byte> rdata);

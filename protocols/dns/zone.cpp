@@ -187,6 +187,36 @@ bool zone::add_record(const resource_record& rr, zone_error* why) {
   return true;
 }
 
+std::size_t zone::remove_record(const name& owner, std::uint16_t type) {
+  name lower = owner.lowercase();
+  auto it = nodes_.find(lower.wire_view());
+  if (it == nodes_.end()) return 0;
+  auto removed = std::erase_if(it->second.records, [&](const zone_record& r) { return !r.dynamic && r.type == type; });
+  if (removed == 0) return 0;
+  prune(lower);
+  bump_serial();
+  return removed;
+}
+
+std::vector<zone_listing> zone::list() const {
+  std::vector<zone_listing> out;
+  for (const auto& [key, n] : nodes_) {
+    auto owner = name::from_wire(std::as_bytes(std::span(key.data(), key.size())));
+    if (!owner) continue;
+    for (const auto& r : n.records) {
+      bool apex_record = n.apex && (r.type == static_cast<std::uint16_t>(rr_type::soa) ||
+                                    r.type == static_cast<std::uint16_t>(rr_type::ns));
+      out.push_back({*owner, r.type, r.ttl, rdata_text(r.type, r.rdata),
+                     apex_record ? zone_listing::apex : r.dynamic ? zone_listing::host : zone_listing::static_record});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const zone_listing& a, const zone_listing& b) {
+    auto at = a.owner.to_text(), bt = b.owner.to_text();
+    return at != bt ? at < bt : a.type < b.type;
+  });
+  return out;
+}
+
 bool zone::set_host(std::string_view label, net::ipv4_address address) {
   if (!is_ldh_label(label)) return false;
   auto owner = domain_.prepend(label);

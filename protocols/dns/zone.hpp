@@ -67,6 +67,16 @@ struct zone_record {
   std::vector<std::byte> rdata;  ///< uncompressed
 };
 
+/// One record of the zone, for operators (the admin API).
+struct zone_listing {
+  enum kind_t : std::uint8_t { apex, static_record, host };  ///< SOA/NS, add_record(), set_host()
+  name owner;
+  std::uint16_t type = 0;
+  std::uint32_t ttl = 0;
+  std::string value;  ///< RDATA in presentation form (rdata_text)
+  kind_t kind = static_record;
+};
+
 enum class zone_error {
   outside_zone,      ///< the owner is neither under the domain nor in the reverse zone
   unsupported_type,  ///< only A, AAAA, CNAME, TXT, SRV and PTR, class IN, may be added
@@ -124,6 +134,12 @@ class zone {
   /// Removes the host record of <label>.<domain> and the PTR pointing at it.
   /// False when there was none.
   bool remove_host(std::string_view label);
+
+  /// Removes every static record (add_record) of `owner` and `type`; returns
+  /// how many. Host records and the apex's SOA/NS are not touched.
+  std::size_t remove_record(const name& owner, std::uint16_t type);
+  /// Every record, sorted by owner then type (a snapshot).
+  std::vector<zone_listing> list() const;
 
   /// Looks a question up (the class is the caller's business).
   zone_answer resolve(const name& qname, std::uint16_t qtype) const;

@@ -345,6 +345,108 @@ TEST_F(NetworkSwitch, IgnoresUnknownPortIds) {
   EXPECT_EQ(sw_.counters(12345), nullptr);
 }
 
+// Records what a tap saw: (sender port, frame).
+class recording_tap : public frame_tap {
+ public:
+  void on_frame(port_id from, std::span<const std::byte> f) override { seen.emplace_back(from, frame(f.begin(), f.end())); }
+  std::vector<std::pair<port_id, frame>> seen;
+};
+
+TEST_F(NetworkSwitch, WholeNetworkTapSeesEveryFrameOnceIncludingDrops) {
+  recording_tap tap;
+  ASSERT_TRUE(sw_.add_tap(tap));
+  announce(b_, mac(2));  // a broadcast, flooded to three ports: seen once
+  auto unicast = test::ethernet_frame(mac(2), mac(1));
+  send(a_, unicast);
+  auto spoof = test::ethernet_frame(mac(1), mac(2));
+  send(c_, spoof);  // mac(2) lives on b: dropped as a spoof, still seen
+  auto runt = frame(10, std::byte{0});
+  send(a_, runt);
+  ASSERT_EQ(tap.seen.size(), 4u);
+  EXPECT_EQ(tap.seen[0].first, b_);
+  EXPECT_EQ(tap.seen[1], std::make_pair(a_, unicast));
+  EXPECT_EQ(tap.seen[2], std::make_pair(c_, spoof));
+  EXPECT_EQ(tap.seen[3], std::make_pair(a_, runt));
+  EXPECT_EQ(drops(c_, drop_reason::spoofed_source), 1u);
+}
+
+TEST_F(NetworkSwitch, WholeNetworkTapSeesTheGatewaysAnswersInOrder) {
+  recording_tap tap;
+  ASSERT_TRUE(sw_.add_tap(tap));
+  gw_sink_.on_deliver = [&](std::span<const std::byte>) {
+    sw_.receive(gw_, test::ethernet_frame(mac(1), gateway_mac), t0_);
+  };
+  auto question = test::ethernet_frame(gateway_mac, mac(1));
+  send(a_, question);
+  ASSERT_EQ(tap.seen.size(), 2u);
+  EXPECT_EQ(tap.seen[0], std::make_pair(a_, question));
+  EXPECT_EQ(tap.seen[1].first, gw_);
+}
+
+TEST_F(NetworkSwitch, PortTapSeesWhatThePortSendsAndReceivesOnly) {
+  recording_tap tap;
+  ASSERT_TRUE(sw_.add_tap(tap, b_));
+  announce(a_, mac(1));  // broadcast from a: handed to b
+  announce(c_, mac(3));  // broadcast from c: handed to b
+  ASSERT_EQ(tap.seen.size(), 2u);
+  EXPECT_EQ(tap.seen[0].first, a_);
+  EXPECT_EQ(tap.seen[1].first, c_);
+  tap.seen.clear();
+  send(a_, test::ethernet_frame(mac(3), mac(1)));  // a -> c: not b's business
+  EXPECT_TRUE(tap.seen.empty());
+  auto to_a = test::ethernet_frame(mac(1), mac(2));
+  send(b_, to_a);  // b -> a: sent by b, seen once
+  ASSERT_EQ(tap.seen.size(), 1u);
+  EXPECT_EQ(tap.seen[0], std::make_pair(b_, to_a));
+  auto to_b = test::ethernet_frame(mac(2), mac(3));
+  send(c_, to_b);  // c -> b: delivered to b
+  ASSERT_EQ(tap.seen.size(), 2u);
+  EXPECT_EQ(tap.seen[1], std::make_pair(c_, to_b));
+}
+
+TEST_F(NetworkSwitch, PortTapSeesItsDroppedFrames) {
+  recording_tap tap;
+  ASSERT_TRUE(sw_.add_tap(tap, c_));
+  announce(b_, mac(2));
+  tap.seen.clear();
+  send(c_, test::ethernet_frame(mac(1), mac(2)));  // spoof of b's MAC
+  EXPECT_EQ(tap.seen.size(), 1u);
+}
+
+TEST_F(NetworkSwitch, TapsAreBoundedAndRemovable) {
+  std::vector<recording_tap> taps(network_switch::max_taps + 1);
+  for (std::size_t i = 0; i < network_switch::max_taps; ++i) EXPECT_TRUE(sw_.add_tap(taps[i]));
+  EXPECT_FALSE(sw_.add_tap(taps.back()));
+  EXPECT_EQ(sw_.tap_count(), network_switch::max_taps);
+  sw_.remove_tap(taps[3]);
+  EXPECT_EQ(sw_.tap_count(), network_switch::max_taps - 1);
+  EXPECT_TRUE(sw_.add_tap(taps.back(), a_));
+  send(a_, test::ethernet_frame(net::mac_address::broadcast(), mac(1)));
+  EXPECT_TRUE(taps[3].seen.empty());
+  EXPECT_EQ(taps[0].seen.size(), 1u);
+  EXPECT_EQ(taps.back().seen.size(), 1u);
+  for (auto& t : taps) sw_.remove_tap(t);
+  EXPECT_EQ(sw_.tap_count(), 0u);
+  sw_.remove_tap(taps[0]);  // unknown: ignored
+}
+
+TEST_F(NetworkSwitch, RefusesATapOnAnUnknownPort) {
+  recording_tap tap;
+  EXPECT_FALSE(sw_.add_tap(tap, 999));
+  EXPECT_EQ(sw_.tap_count(), 0u);
+}
+
+TEST_F(NetworkSwitch, ListsTheMacsAPortSources) {
+  EXPECT_EQ(sw_.macs(gw_), std::vector<net::mac_address>{gateway_mac});
+  EXPECT_TRUE(sw_.macs(a_).empty());
+  announce(a_, mac(1));
+  announce(a_, mac(5));
+  EXPECT_EQ(sw_.macs(a_), (std::vector<net::mac_address>{mac(1), mac(5)}));
+  EXPECT_TRUE(sw_.macs(999).empty());
+  sw_.expire(t0_ + 301s);
+  EXPECT_TRUE(sw_.macs(a_).empty());
+}
+
 TEST(DropReason, HasAStableNameForEveryReason) {
   EXPECT_STREQ(to_string(drop_reason::runt), "runt");
   EXPECT_STREQ(to_string(drop_reason::giant), "giant");
