@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "gateway/config_egress.hpp"
+#include "gateway/config_tables.hpp"
 #include "gateway/config_wisp.hpp"
 #include "gateway/config_reader.hpp"
 
@@ -36,9 +37,6 @@ using config_detail::one_line;
 using config_detail::reader;
 using config_detail::type_name;
 
-// lwIP's netif index is a u8 and a few are taken: one process holds at most
-// this many networks (more networks means more processes, see DESIGN).
-constexpr std::size_t max_networks = 250;
 
 constexpr std::string_view default_network_name = "default";
 const net::ipv4_subnet default_subnet{net::ipv4_address(0x0a000200), 24};  // 10.0.2.0/24
@@ -116,6 +114,29 @@ void read_server(const reader& r, const toml::table& table, server_config& out) 
   }
 }
 
+void read_admin(const reader& r, const toml::table& table, admin_config& out) {
+  static constexpr std::array<std::string_view, 2> known{"listen", "token"};
+  r.reject_unknown_keys(table, known, "admin");
+  if (auto* node = table.get("token")) {
+    const std::string& text = r.string_value(*node, "admin.token");
+    if (!valid_token(text)) r.fail(node->source(), "admin.token", "must be printable ASCII without spaces, not empty");
+    if (text.size() < 16) r.fail(node->source(), "admin.token", "must be at least 16 characters (it guards every network)");
+    out.token = text;
+  }
+  if (auto* node = table.get("listen")) {
+    const std::string& text = r.string_value(*node, "admin.listen");
+    if (text == "off") {
+      out.enabled = false;
+    } else if (auto message = listen_address_error(text, out.listen)) {
+      r.fail(node->source(), "admin.listen", *message);
+    }
+    // The API can delete networks and read every VM's traffic: never open to
+    // a network without a token.
+    if (out.enabled && !out.token && !is_loopback_host(out.listen.host))
+      r.fail(node->source(), "admin.listen",
+             "\"" + text + "\" is not a loopback address: set [admin] token to expose the admin API");
+  }
+}
 
 // A label of letters, digits and inner hyphens (RFC 952/1123), at most 63 long.
 bool valid_ldh_label(std::string_view label) {
@@ -182,53 +203,58 @@ void read_hosts(const reader& r, const toml::node& node, std::string_view path, 
   }
 }
 
+dns_record read_record(const reader& r, const toml::table& t, const std::string& at) {
+  static constexpr std::array<std::string_view, 8> known{"type", "name", "value", "ttl",
+                                                         "priority", "weight", "port", "target"};
+  r.reject_unknown_keys(t, known, at);
+  dns_record rec;
+  auto* type = t.get("type");
+  auto* name = t.get("name");
+  if (!type) r.fail(t.source(), reader::join(at, "type"), "missing (A, AAAA, CNAME, TXT, SRV or PTR)");
+  if (!name) r.fail(t.source(), reader::join(at, "name"), "missing");
+  rec.type = r.string_value(*type, reader::join(at, "type"));
+  std::transform(rec.type.begin(), rec.type.end(), rec.type.begin(), [](char c) { return std::toupper(c); });
+  rec.name = r.string_value(*name, reader::join(at, "name"));
+  if (rec.name != "@" && !valid_dns_name(rec.name, rec.type == "SRV" || rec.type == "TXT"))
+    r.fail(name->source(), reader::join(at, "name"), "\"" + rec.name + "\" is not a valid DNS name");
+  // SRV names its target `target`; every other type its data `value`.
+  auto* value = t.get(rec.type == "SRV" ? "target" : "value");
+  std::string value_key = reader::join(at, rec.type == "SRV" ? "target" : "value");
+  if (!value) r.fail(t.source(), value_key, "missing");
+  rec.value = r.string_value(*value, value_key);
+  if (rec.type == "A") {
+    if (!net::ipv4_address::parse(rec.value)) r.fail(value->source(), value_key, "not an IPv4 address");
+  } else if (rec.type == "AAAA") {
+    if (!boost::urls::parse_ipv6_address(rec.value)) r.fail(value->source(), value_key, "not an IPv6 address");
+  } else if (rec.type == "CNAME" || rec.type == "PTR" || rec.type == "SRV") {
+    if (!valid_dns_name(rec.value)) r.fail(value->source(), value_key, "\"" + rec.value + "\" is not a DNS name");
+  } else if (rec.type == "TXT") {
+    if (rec.value.size() > 1024) r.fail(value->source(), value_key, "longer than 1024 bytes");
+  } else {
+    r.fail(type->source(), reader::join(at, "type"), "\"" + rec.type + "\" is not one of A, AAAA, CNAME, TXT, SRV, PTR");
+  }
+  if (auto* ttl = t.get("ttl")) rec.ttl = static_cast<std::uint32_t>(r.integer_in(*ttl, reader::join(at, "ttl"), 0, 604800));
+  if (rec.type == "SRV") {
+    auto* port = t.get("port");
+    if (!port) r.fail(t.source(), reader::join(at, "port"), "missing (SRV needs a port)");
+    rec.port = static_cast<std::uint16_t>(r.integer_in(*port, reader::join(at, "port"), 0, 65535));
+    if (auto* p = t.get("priority"))
+      rec.priority = static_cast<std::uint16_t>(r.integer_in(*p, reader::join(at, "priority"), 0, 65535));
+    if (auto* w = t.get("weight"))
+      rec.weight = static_cast<std::uint16_t>(r.integer_in(*w, reader::join(at, "weight"), 0, 65535));
+  } else {
+    for (const char* srv_only : {"port", "priority", "weight"})
+      if (auto* x = t.get(srv_only)) r.fail(x->source(), reader::join(at, srv_only), "only SRV records take this key");
+  }
+  return rec;
+}
+
 void read_records(const reader& r, const toml::node& node, std::string_view path, network_config& n) {
   auto* array = node.as_array();
   if (!array) r.fail(node.source(), reader::join(path, "record"), "expected an array of tables ([[network.record]])");
   for (std::size_t i = 0; i < array->size(); ++i) {
     std::string at = reader::join(path, "record[" + std::to_string(i) + "]");
-    const toml::table& t = r.table_value(*array->get(i), at);
-    static constexpr std::array<std::string_view, 8> known{"type", "name", "value", "ttl",
-                                                           "priority", "weight", "port", "target"};
-    r.reject_unknown_keys(t, known, at);
-    dns_record rec;
-    auto* type = t.get("type");
-    auto* name = t.get("name");
-    if (!type) r.fail(t.source(), at + ".type", "missing (A, AAAA, CNAME, TXT, SRV or PTR)");
-    if (!name) r.fail(t.source(), at + ".name", "missing");
-    rec.type = r.string_value(*type, at + ".type");
-    std::transform(rec.type.begin(), rec.type.end(), rec.type.begin(), [](char c) { return std::toupper(c); });
-    rec.name = r.string_value(*name, at + ".name");
-    if (rec.name != "@" && !valid_dns_name(rec.name, rec.type == "SRV" || rec.type == "TXT"))
-      r.fail(name->source(), at + ".name", "\"" + rec.name + "\" is not a valid DNS name");
-    // SRV names its target `target`; every other type its data `value`.
-    auto* value = t.get(rec.type == "SRV" ? "target" : "value");
-    std::string value_key = at + (rec.type == "SRV" ? ".target" : ".value");
-    if (!value) r.fail(t.source(), value_key, "missing");
-    rec.value = r.string_value(*value, value_key);
-    if (rec.type == "A") {
-      if (!net::ipv4_address::parse(rec.value)) r.fail(value->source(), value_key, "not an IPv4 address");
-    } else if (rec.type == "AAAA") {
-      if (!boost::urls::parse_ipv6_address(rec.value)) r.fail(value->source(), value_key, "not an IPv6 address");
-    } else if (rec.type == "CNAME" || rec.type == "PTR" || rec.type == "SRV") {
-      if (!valid_dns_name(rec.value)) r.fail(value->source(), value_key, "\"" + rec.value + "\" is not a DNS name");
-    } else if (rec.type == "TXT") {
-      if (rec.value.size() > 1024) r.fail(value->source(), value_key, "longer than 1024 bytes");
-    } else {
-      r.fail(type->source(), at + ".type", "\"" + rec.type + "\" is not one of A, AAAA, CNAME, TXT, SRV, PTR");
-    }
-    if (auto* ttl = t.get("ttl")) rec.ttl = static_cast<std::uint32_t>(r.integer_in(*ttl, at + ".ttl", 0, 604800));
-    if (rec.type == "SRV") {
-      auto* port = t.get("port");
-      if (!port) r.fail(t.source(), at + ".port", "missing (SRV needs a port)");
-      rec.port = static_cast<std::uint16_t>(r.integer_in(*port, at + ".port", 0, 65535));
-      if (auto* p = t.get("priority")) rec.priority = static_cast<std::uint16_t>(r.integer_in(*p, at + ".priority", 0, 65535));
-      if (auto* w = t.get("weight")) rec.weight = static_cast<std::uint16_t>(r.integer_in(*w, at + ".weight", 0, 65535));
-    } else {
-      for (const char* srv_only : {"port", "priority", "weight"})
-        if (auto* x = t.get(srv_only)) r.fail(x->source(), at + "." + srv_only, "only SRV records take this key");
-    }
-    n.records.push_back(std::move(rec));
+    n.records.push_back(read_record(r, r.table_value(*array->get(i), at), at));
   }
 }
 
@@ -422,17 +448,42 @@ config parse_config(std::string_view toml_text, std::string_view source_name) {
     throw config_error(locate(source_name, e.source().begin.line, "syntax error", e.description()));
   }
 
-  static constexpr std::array<std::string_view, 3> known{"server", "resolver", "network"};
+  static constexpr std::array<std::string_view, 4> known{"server", "admin", "resolver", "network"};
   r.reject_unknown_keys(root, known, "");
   config c;
   c.source = std::string(source_name);
   if (auto* node = root.get("server")) read_server(r, r.table_value(*node, "server"), c.server);
+  if (auto* node = root.get("admin")) read_admin(r, r.table_value(*node, "admin"), c.admin);
   if (auto* node = root.get("resolver")) config_detail::read_resolver(r, *node, source_name, c.resolver);
   if (auto* node = root.get("network")) read_networks(r, *node, c.networks);
   // No [[network]] at all: the operator only tuned the server, keep the default LAN.
   if (c.networks.empty()) c.networks.push_back(default_network());
   config_detail::add_default_upstreams(c);
   return c;
+}
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "::1") return true;
+  auto address = net::ipv4_address::parse(host);
+  return address && (address->value() >> 24) == 127;
+}
+
+network_config parse_network_table(const toml::table& table, std::string_view source_name) {
+  return read_network(reader(source_name), table, "");
+}
+
+network_config parse_policy_table(const toml::table& table, const network_config& base, std::string_view source_name) {
+  reader r(source_name);
+  r.reject_unknown_keys(table, config_detail::network_egress_keys, "");
+  network_config n = base;
+  n.egress = {};  // a replacement, not a patch: absent keys take their defaults
+  n.limits = {};
+  config_detail::read_network_egress(r, table, "", n);
+  return n;
+}
+
+dns_record parse_record_table(const toml::table& table, std::string_view source_name) {
+  return read_record(reader(source_name), table, "");
 }
 
 config load_config_file(const std::filesystem::path& path) {

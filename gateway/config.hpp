@@ -24,7 +24,20 @@ namespace switchyard::gateway {
 class config_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  /// With the parts kept apart, for the admin API's {"error", "field"}.
+  config_error(const std::string& what, std::string key, std::string message)
+      : std::runtime_error(what), key_(std::move(key)), message_(std::move(message)) {}
+  const std::string& key() const { return key_; }  ///< "subnet", "rule[1].ports"; may be empty
+  /// The message without file, line and key (what() when the parts were not kept).
+  std::string message() const { return message_.empty() ? what() : message_; }
+
+ private:
+  std::string key_, message_;
 };
+
+/// lwIP's netif index is a u8 and a few are taken: one process holds at most
+/// this many networks (more networks means more processes, see DESIGN).
+inline constexpr std::size_t max_networks = 250;
 
 struct listen_address {
   std::string host = "127.0.0.1";
@@ -107,9 +120,17 @@ struct server_config {
   std::string state_dir;  ///< `[server] state_dir` (or --state-dir); empty: next to the config, or ./state
 };
 
+/// `[admin]`: the operator's listener (API, metrics, dashboard).
+struct admin_config {
+  bool enabled = true;  ///< `listen = "off"` turns it off
+  listen_address listen{"127.0.0.1", 8087};
+  std::optional<std::string> token;  ///< required for a non-loopback `listen`
+};
+
 struct config {
   std::string source = "<defaults>";  ///< the file it came from
   server_config server;
+  admin_config admin;
   /// `[resolver]` and `[[resolver.upstream]]`: the DoH client behind the LAN
   /// resolvers of networks whose egress is not off.
   resolver_config resolver;
@@ -123,5 +144,8 @@ config default_config();
 config load_config_file(const std::filesystem::path& path);
 /// Same, from text; `source_name` is used in error messages.
 config parse_config(std::string_view toml_text, std::string_view source_name);
+
+/// Whether `host` is a loopback address or `localhost` (no token needed there).
+bool is_loopback_host(std::string_view host);
 
 }  // namespace switchyard::gateway

@@ -73,7 +73,7 @@ class reader {
   explicit reader(std::string_view file) : file_(file) {}
 
   [[noreturn]] void fail(const toml::source_region& where, std::string_view key, std::string_view message) const {
-    throw config_error(locate(file_, where.begin.line, key, message));
+    throw config_error(locate(file_, where.begin.line, key, message), std::string(key), one_line(message));
   }
 
   // Checked before any value is read, so a typo fails even when the table is otherwise valid.

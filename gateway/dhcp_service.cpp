@@ -107,6 +107,12 @@ void dhcp_service::on_datagram(const stack::udp_datagram& d) {
                               server_port, payload);
 }
 
+bool dhcp_service::revoke(net::ipv4_address ip) {
+  bool held = server_.is_held(ip);
+  apply(server_.revoke(ip));
+  return held;
+}
+
 bool dhcp_service::apply(const std::vector<dhcp::lease_event>& events) {
   bool persisted = true;
   for (const auto& e : events) {

@@ -37,6 +37,9 @@ class dhcp_service final : public stack::udp_service {
   void on_datagram(const stack::udp_datagram& datagram) override;
 
   const dhcp::server& server() const { return server_; }
+  /// The admin API deletes a lease: it is forgotten, persisted, its name
+  /// removed. False when `ip` held no binding.
+  bool revoke(net::ipv4_address ip);
 
  private:
   bool apply(const std::vector<dhcp::lease_event>& events);

@@ -215,6 +215,7 @@ void dns_service::on_datagram(const stack::udp_datagram& d) {
 
 bool dns_service::answer_https(std::span<const std::byte> query, net::ipv4_address client,
                                std::function<void(std::span<const std::byte>)> reply) {
+  ++counters_.https_queries;
   std::vector<std::byte> out(dns::max_tcp_message);
   auto forwarded = counters_.forwarded;
   std::size_t n = handle_query(query, dns::transport::tcp, client, out, reply);
@@ -258,8 +259,13 @@ std::size_t dns_service::handle_query(std::span<const std::byte> query, dns::tra
   ++counters_.forwarded;
   forwarder_->resolve(q.question->qname, q.question->qtype,
                       [this, alive = std::weak_ptr<bool>(alive_), q, t, client, qname,
-                       reply = std::move(reply)](const resolution& r) {
+                       started = std::chrono::steady_clock::now(), reply = std::move(reply)](const resolution& r) {
                         if (alive.expired()) return;
+                        bool fresh = r.from_cache && !r.stale;
+                        (fresh ? forward_latency_.cache : forward_latency_.upstream)
+                            .observe(std::chrono::steady_clock::now() - started);
+                        if (fresh) ++counters_.forward_cache_hits;
+                        if (r.code == dns::rcode::servfail) ++counters_.forward_failures;
                         --in_flight_;
                         if (auto it = in_flight_per_vm_.find(client.value());
                             it != in_flight_per_vm_.end() && --it->second == 0)
@@ -289,6 +295,71 @@ void dns_service::set_host(const std::string& label, net::ipv4_address address, 
   if (label.empty() || static_names_.contains(label)) return;
   if (bound) zone_.set_host(label, address);
   else zone_.remove_host(label);
+}
+
+std::vector<dns_service::record_view> dns_service::records() const {
+  std::vector<record_view> out;
+  auto gateway_name = "gateway." + zone_.domain().to_text();
+  for (const auto& r : zone_.list()) {
+    record_view v{.name = r.owner.to_text(), .type = dns::type_name(r.type),
+                  .value = r.value, .ttl = r.ttl, .source = "config"};
+    std::string owner = v.name;
+    if (!owner.empty() && owner.back() == '.') owner.pop_back();
+    if (r.kind == dns::zone_listing::apex) {
+      v.source = "zone";
+    } else if (r.kind == dns::zone_listing::host) {
+      // set_host() names: the gateway's, a reservation's (config), or a lease's.
+      std::string host = r.type == static_cast<std::uint16_t>(dns::rr_type::ptr) ? r.value : v.name;
+      if (!host.empty() && host.back() == '.') host.pop_back();
+      auto label = host.substr(0, host.find('.'));
+      v.source = label == "gateway" ? "gateway" : static_names_.contains(label) ? "config" : "dhcp";
+    } else if (api_records_.contains({owner, v.type})) {
+      v.source = "api";
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::optional<std::string> dns_service::add_api_record(const dns_record& record, record_view* added) {
+  dns::resource_record rr;
+  try {
+    rr = to_record(record, zone_.domain(), network_.settings().name);
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  dns::zone_error why{};
+  if (!zone_.add_record(rr, &why))
+    return std::string("refused by the zone: ") + (why == dns::zone_error::outside_zone     ? "outside the domain and reverse zone"
+                                                   : why == dns::zone_error::cname_conflict ? "CNAME beside other data"
+                                                                                            : "invalid data");
+  std::string owner = rr.owner.lowercase().to_text();
+  if (!owner.empty() && owner.back() == '.') owner.pop_back();
+  api_records_.insert({owner, record.type});
+  if (added) {
+    for (auto& v : records())
+      if (v.source == "api" && v.type == record.type && (v.name == owner || v.name == owner + "."))
+        *added = std::move(v);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> dns_service::absolute_owner(std::string_view name) const {
+  auto owner = owner_name(std::string(name), zone_.domain());
+  if (!owner) return std::nullopt;
+  std::string text = owner->lowercase().to_text();
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text;
+}
+
+std::size_t dns_service::remove_api_records(std::string_view name, std::string_view type) {
+  auto text = absolute_owner(name);
+  auto rr_type = dns::type_from_name(type);
+  if (!text || !rr_type) return 0;
+  auto it = api_records_.find({*text, std::string(type)});
+  if (it == api_records_.end()) return 0;
+  api_records_.erase(it);
+  return zone_.remove_record(*owner_name(std::string(name), zone_.domain()), static_cast<std::uint16_t>(*rr_type));
 }
 
 void dns_service::accept(std::unique_ptr<stack::tcp_connection> connection) {

@@ -21,11 +21,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
+#include <utility>
 #include <memory>
 #include <vector>
 
 #include "gateway/config.hpp"
+#include "gateway/latency_histogram.hpp"
 #include "protocols/dns/answer.hpp"
 #include "protocols/dns/zone.hpp"
 #include "stack/gateway_netif.hpp"
@@ -36,7 +39,17 @@ namespace switchyard::gateway {
 
 struct dns_counters {
   std::uint64_t udp_queries = 0, tcp_queries = 0, dropped = 0, tcp_connections = 0, tcp_refused = 0;
+  std::uint64_t https_queries = 0;  ///< DNS-over-HTTPS (/dns-query) queries for this network
   std::uint64_t forwarded = 0, forward_refused = 0, forward_dropped = 0, aaaa_suppressed = 0;
+  std::uint64_t forward_cache_hits = 0;  ///< forwarded queries the resolver answered from a fresh cache entry
+  std::uint64_t forward_failures = 0;    ///< forwarded queries answered SERVFAIL (every upstream failed or timed out)
+};
+
+/// How long forwarded queries waited for their answer (the time from handing
+/// the query to the resolver to its answer), split by where it came from.
+struct dns_forward_latency {
+  latency_histogram cache;     ///< a fresh cache entry (at once)
+  latency_histogram upstream;  ///< everything that waited: upstream answers, stale fallbacks, SERVFAIL
 };
 
 class resolver;
@@ -69,8 +82,30 @@ class dns_service final : public stack::udp_service {
   /// A DHCP lease's name: set (bound) or removed.
   void set_host(const std::string& label, net::ipv4_address address, bool bound);
 
+  /// One record of the zone, for the admin API.
+  struct record_view {
+    std::string name;   ///< absolute, with the final dot
+    std::string type;   ///< "A", "SRV", ...
+    std::string value;  ///< presentation form
+    std::uint32_t ttl = 0;
+    std::string source;  ///< "config", "api", "dhcp", "gateway" or "zone" (SOA, NS)
+  };
+  std::vector<record_view> records() const;
+  /// Adds a record as the admin API's (validated like a `[[network.record]]`).
+  /// Returns why the zone refused it, or nullopt; `added` gets its view.
+  std::optional<std::string> add_api_record(const dns_record& record, record_view* added = nullptr);
+  /// Removes the API's records of `name` (as given when added, or absolute)
+  /// and `type`; returns how many went. Config-file records are never removed.
+  std::size_t remove_api_records(std::string_view name, std::string_view type);
+  /// `name` as a record's owner in this zone ("db", "@", "db.lab.lan."), absolute
+  /// and lower-case without the final dot: "db.lab.lan". nullopt when invalid.
+  std::optional<std::string> absolute_owner(std::string_view name) const;
+
   const dns::zone& zone() const { return zone_; }
   const dns_counters& counters() const { return counters_; }
+  const dns_forward_latency& forward_latency() const { return forward_latency_; }
+  std::size_t tcp_client_count() const { return tcp_clients_.size(); }
+  std::size_t forwarded_in_flight() const { return in_flight_; }
 
  private:
   class tcp_client;
@@ -89,6 +124,7 @@ class dns_service final : public stack::udp_service {
   dns::zone zone_;
   std::vector<std::byte> out_;
   std::set<std::string> static_names_;  // configured labels DHCP clients may not claim
+  std::set<std::pair<std::string, std::string>> api_records_;  // (absolute owner, type) added over the admin API
   std::map<std::uint64_t, std::unique_ptr<tcp_client>> tcp_clients_;
   std::uint64_t next_client_ = 1;
   resolver* forwarder_;
@@ -97,6 +133,7 @@ class dns_service final : public stack::udp_service {
   std::size_t in_flight_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // forwarded answers check it
   dns_counters counters_;
+  dns_forward_latency forward_latency_;
 };
 
 }  // namespace switchyard::gateway

@@ -37,9 +37,9 @@ std::string drop_summary(const stack::port_counters& c) {
 
 }  // namespace
 
-ethernet_session::ethernet_session(boost::asio::ip::tcp::socket&& socket, network_entry& network,
+ethernet_session::ethernet_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<network_entry> network,
                                    std::uint64_t session_id)
-    : handshake_socket_(std::move(socket)), network_(network), id_(session_id) {
+    : handshake_socket_(std::move(socket)), keep_network_(std::move(network)), network_(*keep_network_), id_(session_id) {
   boost::system::error_code ec;
   auto remote = handshake_socket_.remote_endpoint(ec);
   peer_ = ec ? std::string("?") : endpoint_text(remote);
@@ -72,7 +72,12 @@ void ethernet_session::run(request_type request) {
 }
 
 void ethernet_session::on_handshake(boost::asio::ip::tcp::socket socket) {
+  if (network_.retired()) {
+    log().info("[S{}] network {} was deleted during the handshake; closing", id_, network_.config.name);
+    return;  // the socket closes as it goes out of scope
+  }
   auto& net = *network_.network;
+  connected_since_ = std::chrono::system_clock::now();
   ws_ = std::make_shared<batched_websocket>(std::move(socket),
                                             batched_websocket::limits{.max_message = max_message_size});
   port_ = net.attach(*this);
@@ -87,11 +92,21 @@ void ethernet_session::on_handshake(boost::asio::ip::tcp::socket socket) {
 void ethernet_session::on_binary(std::span<const std::byte> frame) {
   log().trace("[S{}] frame in, {} bytes", id_, frame.size());
   // May call deliver() on this and other sessions before it returns.
-  if (attached_) network_.network->receive(port_, frame);
+  if (attached_ && !network_.retired()) network_.network->receive(port_, frame);
 }
 
 void ethernet_session::close_going_away() {
   if (attached_ && ws_) ws_->close(websocket::close_code::going_away, "server shutting down, closed with 1001");
+}
+
+void ethernet_session::end_for_removal() {
+  auto ws = ws_;  // detach() keeps the socket: the close still has to be sent
+  detach("network deleted");
+  if (ws) ws->close(websocket::close_code::going_away, "network deleted");
+}
+
+void ethernet_session::kick() {
+  if (attached_ && ws_) ws_->close(websocket::close_code::policy_error, "kicked by an administrator");
 }
 
 bool ethernet_session::deliver(std::span<const std::byte> frame) {
@@ -99,7 +114,12 @@ bool ethernet_session::deliver(std::span<const std::byte> frame) {
 }
 
 void ethernet_session::on_closed(std::string_view why) {
-  if (!attached_) return;
+  detach(why);
+  ws_.reset();  // breaks the session <-> socket cycle; pending handlers hold what they need
+}
+
+void ethernet_session::detach(std::string_view why) {
+  if (!attached_ || network_.retired()) return;
   attached_ = false;
   auto& net = *network_.network;
   if (const auto* c = net.ethernet_switch().counters(port_)) {
@@ -108,7 +128,6 @@ void ethernet_session::on_closed(std::string_view why) {
                drop_summary(*c));
   }
   net.detach(port_);
-  ws_.reset();  // breaks the session <-> socket cycle; pending handlers hold what they need
 }
 
 }  // namespace switchyard::gateway

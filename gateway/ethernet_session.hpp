@@ -27,6 +27,7 @@
 //   a socket silent for 30 s is pinged and closed after 60 s of silence.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -52,9 +53,10 @@ class ethernet_session final : public stack::frame_sink,
 
   static constexpr std::size_t max_message_size = 65536;
 
-  /// Takes over `socket` after an authorised upgrade request on `network`,
-  /// which must outlive the session. `session_id` continues the `[S<id>]` tag.
-  ethernet_session(boost::asio::ip::tcp::socket&& socket, network_entry& network, std::uint64_t session_id);
+  /// Takes over `socket` after an authorised upgrade request on `network`
+  /// (held: it may be removed while we run). `session_id` continues the `[S<id>]` tag.
+  ethernet_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<network_entry> network,
+                   std::uint64_t session_id);
   ~ethernet_session() override;
 
   /// Answers the upgrade `request`; once the handshake completes, attaches to
@@ -63,6 +65,15 @@ class ethernet_session final : public stack::frame_sink,
 
   /// Server shutdown: close with 1001 (going away) after what is queued.
   void close_going_away();
+  /// The network is being deleted: detach now (the switch is about to go)
+  /// and close with 1001.
+  void end_for_removal();
+  /// An administrator kicked this VM: close with 1008.
+  void kick();
+
+  stack::port_id port() const { return attached_ ? port_ : 0; }  ///< 0 until attached
+  const std::string& peer() const { return peer_; }
+  std::chrono::system_clock::time_point connected_since() const { return connected_since_; }
 
   bool deliver(std::span<const std::byte> frame) override;
   void on_binary(std::span<const std::byte> frame) override;
@@ -71,13 +82,17 @@ class ethernet_session final : public stack::frame_sink,
  private:
   void on_handshake(boost::asio::ip::tcp::socket socket);
 
+  void detach(std::string_view why);
+
   boost::asio::ip::tcp::socket handshake_socket_;
   std::shared_ptr<batched_websocket> ws_;
+  std::shared_ptr<network_entry> keep_network_;
   network_entry& network_;
   std::string peer_;  ///< "address:port", for logs
   std::uint64_t id_;
   stack::port_id port_ = 0;
   bool attached_ = false;
+  std::chrono::system_clock::time_point connected_since_;
 };
 
 }  // namespace switchyard::gateway

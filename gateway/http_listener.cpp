@@ -1,5 +1,5 @@
-// gateway/http_listener.cpp - the TCP listener: binds the configured address and
-// starts one HTTP session per accepted connection.
+// gateway/http_listener.cpp - a TCP listener: binds the configured address and
+// starts one HTTP session per accepted connection (public or admin).
 #include "gateway/http_listener.hpp"
 
 #include <chrono>
@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "gateway/endpoint_text.hpp"
-#include "gateway/http_session.hpp"
 #include "gateway/logging.hpp"
 
 namespace switchyard::gateway {
@@ -40,8 +39,9 @@ tcp::endpoint resolve(asio::io_context& core, const listen_address& address) {
 
 }  // namespace
 
-http_listener::http_listener(asio::io_context& core, const listen_address& address, network_registry& networks)
-    : core_(core), acceptor_(core), retry_timer_(core), networks_(networks) {
+http_listener::http_listener(asio::io_context& core, const listen_address& address, session_starter start_session,
+                             std::string_view banner)
+    : core_(core), acceptor_(core), retry_timer_(core), start_session_(std::move(start_session)), banner_(banner) {
   auto endpoint = resolve(core, address);
   auto fail = [&](const boost::system::error_code& ec, const char* step) {
     // ec.message() only: system_error's what() appends a source location.
@@ -62,8 +62,8 @@ http_listener::http_listener(asio::io_context& core, const listen_address& addre
 }
 
 void http_listener::run() {
-  // Tests read the port from exactly this line: keep its wording.
-  get_logger("http")->info("listening on {}", endpoint_text(local_endpoint_));
+  // Tests read the port from exactly these lines: keep their wording.
+  get_logger("http")->info("{} {}", banner_, endpoint_text(local_endpoint_));
   do_accept();
 }
 
@@ -93,7 +93,7 @@ void http_listener::on_accept(const boost::system::error_code& ec, tcp::socket s
   // Frames are small and latency-bound (ARP, TCP ACKs inside the VM's traffic).
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  start_http_session(std::move(socket), networks_, next_session_id_++);
+  start_session_(std::move(socket), next_session_id_++);
   do_accept();
 }
 

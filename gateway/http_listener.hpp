@@ -1,9 +1,12 @@
-// gateway/http_listener.hpp - the TCP listener: binds the configured address and
-// starts one HTTP session per accepted connection.
+// gateway/http_listener.hpp - a TCP listener: binds the configured address and
+// starts one HTTP session per accepted connection (public or admin).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,18 +16,19 @@
 
 namespace switchyard::gateway {
 
-class network_registry;
-
 /// Accepts connections on the core loop until stop(). Not copyable; keep it
 /// alive (server_app owns it) while the loop runs: handlers hold shared_from_this.
 class http_listener : public std::enable_shared_from_this<http_listener> {
  public:
-  /// Opens, binds (SO_REUSEADDR) and listens; throws std::runtime_error naming
-  /// the address and the reason when that fails (a startup error). `networks` must
-  /// outlive every session this listener starts.
-  http_listener(boost::asio::io_context& core, const listen_address& address, network_registry& networks);
+  /// Starts one session on an accepted socket; the number tags its log lines.
+  using session_starter = std::function<void(boost::asio::ip::tcp::socket, std::uint64_t session_id)>;
 
-  /// Starts the accept loop and logs `listening on HOST:PORT` with the bound port.
+  /// Opens, binds (SO_REUSEADDR) and listens; throws std::runtime_error naming
+  /// the address and the reason when that fails (a startup error).
+  http_listener(boost::asio::io_context& core, const listen_address& address, session_starter start_session,
+                std::string_view banner = "listening on");
+
+  /// Starts the accept loop and logs `<banner> HOST:PORT` with the bound port.
   void run();
   /// Closes the acceptor; live sessions are not touched. Idempotent.
   void stop();
@@ -40,7 +44,8 @@ class http_listener : public std::enable_shared_from_this<http_listener> {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
   boost::asio::ip::tcp::endpoint local_endpoint_;
-  network_registry& networks_;
+  session_starter start_session_;
+  std::string banner_;
   std::uint64_t next_session_id_ = 1;
 };
 

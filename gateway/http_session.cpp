@@ -11,6 +11,7 @@
 //   /wisp/, /wisp/{network}/      the same checks (404 also when `wisp = false`);
 //                                 else wisp_session (`/wisp/` is `default`)
 //   /dns-query[/{network}]        RFC 8484 GET/POST (and CORS preflight)
+//   /demo/, /demo/*               the v86 demo page (embedded files; /demo -> 308)
 //   anything else                 404
 // Authorisation comes before the 426 so that an unauthorised client learns
 // nothing beyond "this network exists and wants a token". Plain requests keep
@@ -37,6 +38,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 
+#include "gateway/admin/web_assets.hpp"
 #include "gateway/endpoint_text.hpp"
 #include "gateway/dns_service.hpp"
 #include "gateway/doh_request.hpp"
@@ -147,7 +149,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
       log().debug("[S{}] upgrade {} from {}", id_, path, peer_);
       // A client must wait for the 101 before sending frames (RFC 6455 4.1),
       // so nothing of value is left in buffer_ here.
-      std::make_shared<ethernet_session>(stream_.release_socket(), *entry, id_)->run(parser_->release());
+      std::make_shared<ethernet_session>(stream_.release_socket(), networks_.share(*name), id_)
+          ->run(parser_->release());
       return;
     }
 
@@ -158,12 +161,15 @@ class http_session : public std::enable_shared_from_this<http_session> {
       if (!entry->config.wisp.enabled) return send(respond(http::status::not_found, "Wisp is off on this network\n"));
       if (!admit_upgrade(req, target, *entry, respond)) return;
       log().debug("[S{}] wisp upgrade {} from {}", id_, path, peer_);
-      std::make_shared<wisp_session>(stream_.release_socket(), *entry, networks_.names_resolver(), id_)
+      std::make_shared<wisp_session>(stream_.release_socket(), networks_.share(entry->config.name),
+                                     networks_.names_resolver(), id_)
           ->run(parser_->release());
       return;
     }
 
     if (path == doh_path || path.starts_with(std::string(doh_path) + "/")) return serve_doh(req, target, path, respond);
+
+    if (path == "/demo" || path.starts_with("/demo/")) return serve_demo(req, path, respond);
 
     send(respond(http::status::not_found, "not found\n"));
   }
@@ -195,6 +201,33 @@ class http_session : public std::enable_shared_from_this<http_session> {
       return false;
     }
     return true;
+  }
+
+  // The demo page boots v86 from the user's URLs or files; it is the only page
+  // the public listener serves.
+  template <typename Respond>
+  void serve_demo(const request& req, std::string_view path, Respond& respond) {
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      auto res = respond(http::status::method_not_allowed, "method not allowed\n");
+      res.set(http::field::allow, "GET, HEAD");
+      return send(std::move(res));
+    }
+    if (path == "/demo") {
+      auto res = respond(http::status::permanent_redirect, "see /demo/\n");
+      res.set(http::field::location, "/demo/");
+      return send(std::move(res));
+    }
+    const web_asset* asset = find_web_asset(path);
+    if (!asset) return send(respond(http::status::not_found, "not found\n"));
+    auto res = respond(http::status::ok, std::string(asset->body));
+    res.set(http::field::content_type, asset->content_type);
+    res.set(http::field::cache_control, "no-cache");
+    res.set("X-Content-Type-Options", "nosniff");
+    if (req.method() == http::verb::head) {
+      res.body().clear();
+      res.content_length(asset->body.size());
+    }
+    send(std::move(res));
   }
 
   // "/wisp" and "/wisp/" name `default`; "/wisp/lab/" and "/wisp/lab" name lab.

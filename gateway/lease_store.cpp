@@ -75,11 +75,12 @@ bool lease_store::open_database() {
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   delete_ = prepare("DELETE FROM leases WHERE network = ?1 AND address = ?2");
   select_ = prepare("SELECT address, mac, client_id, hostname, expires_at FROM leases WHERE network = ?1");
-  return upsert_ && delete_ && select_;
+  delete_network_ = prepare("DELETE FROM leases WHERE network = ?1");
+  return upsert_ && delete_ && select_ && delete_network_;
 }
 
 void lease_store::close_database() {
-  for (auto** s : {&upsert_, &delete_, &select_}) {
+  for (auto** s : {&upsert_, &delete_, &select_, &delete_network_}) {
     sqlite3_finalize(*s);
     *s = nullptr;
   }
@@ -140,6 +141,14 @@ bool lease_store::remove(std::string_view network, net::ipv4_address address) {
   sqlite3_bind_int64(delete_, 2, address.value());
   bool done = sqlite3_step(delete_) == SQLITE_DONE;
   sqlite3_reset(delete_);
+  return done;
+}
+
+bool lease_store::remove_network(std::string_view network) {
+  sqlite3_reset(delete_network_);
+  sqlite3_bind_text(delete_network_, 1, network.data(), static_cast<int>(network.size()), SQLITE_TRANSIENT);
+  bool done = sqlite3_step(delete_network_) == SQLITE_DONE;
+  sqlite3_reset(delete_network_);
   return done;
 }
 

@@ -49,6 +49,8 @@ class lease_store {
   /// nothing changed) when SQLite failed — the caller must not ACK then.
   bool save(std::string_view network, const stored_lease& lease);
   bool remove(std::string_view network, net::ipv4_address address);
+  /// Every lease of a deleted network.
+  bool remove_network(std::string_view network);
   /// The last SQLite error, for logs.
   std::string last_error() const;
 
@@ -63,6 +65,7 @@ class lease_store {
   sqlite3_stmt* upsert_ = nullptr;
   sqlite3_stmt* delete_ = nullptr;
   sqlite3_stmt* select_ = nullptr;
+  sqlite3_stmt* delete_network_ = nullptr;
 };
 
 }  // namespace switchyard::gateway

@@ -9,19 +9,33 @@
 #include <algorithm>
 #include <csignal>
 
+#include "gateway/admin/capture_stream.hpp"
+#include "gateway/endpoint_text.hpp"
+#include "gateway/http_session.hpp"
 #include "gateway/logging.hpp"
 
 namespace switchyard::gateway {
 
 namespace {
 
+std::filesystem::path state_file(const config& cfg) {
+  return std::filesystem::path(cfg.server.state_dir) / "switchyard.db";
+}
+
 std::unique_ptr<lease_store> open_lease_store(const config& cfg) {
-  auto store = std::make_unique<lease_store>(std::filesystem::path(cfg.server.state_dir) / "switchyard.db");
+  auto store = std::make_unique<lease_store>(state_file(cfg));
   if (store->set_aside())
     get_logger("dhcp")->warn("lease store {} was not a usable database: moved to {}, starting with no leases",
                              store->path().string(), store->set_aside()->string());
   get_logger("dhcp")->info("leases in {}", store->path().string());
   return store;
+}
+
+
+admin::server_facts make_facts() {
+  admin::server_facts facts;
+  facts.version = std::string(server_version);
+  return facts;
 }
 
 std::unique_ptr<resolver> make_resolver(boost::asio::io_context& core, const config& cfg) {
@@ -41,9 +55,29 @@ server_app::server_app(const config& cfg)
       leases_(open_lease_store(cfg)),
       resolver_(make_resolver(core_, cfg)),
       networks_(core_, cfg.networks, leases_.get(), resolver_.get()),
-      listener_(std::make_shared<http_listener>(core_, cfg.server.listen, networks_)),
+      admin_store_(std::make_unique<admin::admin_store>(state_file(cfg))),
+      admin_api_(networks_, admin_store_.get(), make_facts()),
+      listener_(std::make_shared<http_listener>(
+          core_, cfg.server.listen,
+          [this](boost::asio::ip::tcp::socket socket, std::uint64_t id) {
+            start_http_session(std::move(socket), networks_, id);
+          })),
       signals_(core_, SIGINT, SIGTERM),
       shutdown_timer_(core_) {
+  admin_api_.restore();
+  auto& facts = admin_api_.facts();
+  facts.public_listen = endpoint_text(listener_->local_endpoint());
+  facts.token_required = cfg.admin.token.has_value();
+  if (cfg.admin.enabled) {
+    admin_context_.emplace(admin::admin_context{networks_, admin_api_, cfg.admin.token});
+    admin_listener_ = std::make_shared<http_listener>(
+        core_, cfg.admin.listen,
+        [this](boost::asio::ip::tcp::socket socket, std::uint64_t id) {
+          admin::start_admin_session(std::move(socket), *admin_context_, id);
+        },
+        "admin API on");
+    facts.admin_listen = endpoint_text(admin_listener_->local_endpoint());
+  }
   get_logger("config")->info("configuration from {}: {} network(s)", cfg.source, networks_.size());
 }
 
@@ -55,6 +89,8 @@ int server_app::run() {
     get_logger("http")->info("signal {} received, shutting down", signal_number);
     stop();
   });
+  // The admin line first: tests take both ports once the public line is there.
+  if (admin_listener_) admin_listener_->run();
   listener_->run();
   core_.run();
   get_logger("http")->info("stopped");
@@ -63,6 +99,8 @@ int server_app::run() {
 
 void server_app::stop() {
   listener_->stop();
+  if (admin_listener_) admin_listener_->stop();
+  admin::end_captures();  // each gets its closing statistics block before the loop stops
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   // Relay sessions get a 1001 close (v86 reconnects at once instead of

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 
+#include "gateway/admin/admin_api.hpp"
+#include "gateway/admin/admin_session.hpp"
+#include "gateway/admin/admin_store.hpp"
 #include "gateway/config.hpp"
 #include "gateway/http_listener.hpp"
 #include "gateway/lease_store.hpp"
@@ -41,7 +45,11 @@ class server_app {
   std::unique_ptr<lease_store> leases_;
   std::unique_ptr<resolver> resolver_;  ///< nullptr when every network's egress is off
   network_registry networks_;
+  std::unique_ptr<admin::admin_store> admin_store_;  ///< the API's changes, next to the leases
+  admin::admin_api admin_api_;
+  std::optional<admin::admin_context> admin_context_;
   std::shared_ptr<http_listener> listener_;
+  std::shared_ptr<http_listener> admin_listener_;  ///< nullptr with `[admin] listen = "off"`
   boost::asio::signal_set signals_;
   boost::asio::steady_timer shutdown_timer_;
   static constexpr std::chrono::milliseconds shutdown_grace{500};

@@ -46,19 +46,32 @@ network_egress::network_egress(boost::asio::io_context& core, stack::virtual_net
                                const network_config& config)
     : core_(core), network_(network), policy_(config.egress), limits_(config.limits) {
   network_.gateway().set_foreign_traffic_handler(this);
+  start_datagram_paths();
+}
+
+void network_egress::start_datagram_paths() {
   // An isolated network opens no sockets: everything is refused (and counted).
   if (policy_.mode == policy::egress_mode::off) return;
   auto check_fn = [this](const policy::destination& d) { return check(d); };
   auto names_fn = [this](net::ipv4_address a) { return names_.names_for(a, std::chrono::steady_clock::now()); };
-  udp_ = std::make_unique<udp_nat>(core, network, limits_, check_fn, names_fn);
+  udp_ = std::make_unique<udp_nat>(core_, network_, limits_, check_fn, names_fn);
   udp_->set_refusal_observer([this](net::ipv4_address source, net::ipv4_address destination, std::uint16_t port,
                                     policy::reason why) {
     note_refusal(policy::protocol::udp, source, destination, port, policy::to_string(why));
   });
-  icmp_ = std::make_unique<icmp_echo>(core, network, check_fn, names_fn);
+  icmp_ = std::make_unique<icmp_echo>(core_, network_, check_fn, names_fn);
   icmp_->set_refusal_observer([this](net::ipv4_address source, net::ipv4_address destination, policy::reason why) {
     note_refusal(policy::protocol::icmp, source, destination, 0, policy::to_string(why));
   });
+}
+
+void network_egress::replace_policy(const policy::egress_policy& policy, const egress_limits& limits) {
+  policy_ = policy;
+  limits_ = limits;
+  // The NAT copies its limits and exists only when egress is on: rebuilt.
+  udp_.reset();
+  icmp_.reset();
+  start_datagram_paths();
 }
 
 network_egress::~network_egress() {
@@ -178,11 +191,22 @@ void network_egress::on_tcp_established(const stack::tcp_flow& flow,
                                                counters_.tcp_bytes_out += s.bytes_to_upstream();
                                                counters_.tcp_bytes_in += s.bytes_to_vm();
                                                splices_.erase(&s);
+                                               splice_flows_.erase(&s);
                                                release_vm_slot(vm);
                                              });
   splices_.emplace(splice.get(), splice);
+  splice_flows_.emplace(splice.get(), flow);
   ++counters_.tcp_opened;
   splice->start();
+}
+
+std::vector<egress_flow> network_egress::tcp_flows() const {
+  std::vector<egress_flow> out;
+  out.reserve(connecting_.size() + splices_.size());
+  for (const auto& [flow, c] : connecting_) out.push_back({flow, false, 0, 0});
+  for (const auto& [splice, flow] : splice_flows_)
+    out.push_back({flow, true, splice->bytes_to_upstream(), splice->bytes_to_vm()});
+  return out;
 }
 
 void network_egress::on_tcp_abandoned(const stack::tcp_flow& flow) {

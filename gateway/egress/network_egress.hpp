@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gateway/config.hpp"
 #include "gateway/egress/host_addresses.hpp"
@@ -44,6 +45,13 @@ struct egress_refusal {
   net::ipv4_address destination;
   std::uint16_t port = 0;
   std::string reason;  ///< policy reason, or quota / connect_failed / connect_timeout
+};
+
+/// An outbound TCP connection, for the admin API.
+struct egress_flow {
+  stack::tcp_flow flow;
+  bool established = false;  ///< false while connecting upstream
+  std::uint64_t bytes_out = 0, bytes_in = 0;
 };
 
 struct egress_counters {
@@ -75,9 +83,14 @@ class network_egress final : public stack::foreign_traffic_handler {
   /// the address is one of the host's own.
   policy::verdict check(const policy::destination& dest) const;
   const policy::egress_policy& policy() const { return policy_; }
+  const egress_limits& limits() const { return limits_; }
+  /// The admin API's policy replacement: applies to new connections and
+  /// datagram flows; open TCP connections run on, UDP and ping flows restart.
+  void replace_policy(const policy::egress_policy& policy, const egress_limits& limits);
   name_memory& names() { return names_; }
 
   std::size_t tcp_active() const { return splices_.size() + connecting_.size(); }
+  std::vector<egress_flow> tcp_flows() const;
   const egress_counters& counters() const { return counters_; }
   /// nullptr when egress is off (nothing is opened for an isolated network).
   const udp_nat* udp() const { return udp_.get(); }
@@ -89,6 +102,7 @@ class network_egress final : public stack::foreign_traffic_handler {
 
  private:
   struct connecting;
+  void start_datagram_paths();
   void refuse(const stack::tcp_flow& flow, std::string_view reason);
   void release_vm_slot(net::ipv4_address vm);
   void connected(const stack::tcp_flow& flow, const boost::system::error_code& ec);
@@ -101,6 +115,7 @@ class network_egress final : public stack::foreign_traffic_handler {
   mutable host_addresses host_;
   std::map<stack::tcp_flow, std::shared_ptr<connecting>> connecting_;
   std::map<const tcp_splice*, std::shared_ptr<tcp_splice>> splices_;
+  std::map<const tcp_splice*, stack::tcp_flow> splice_flows_;
   std::map<std::uint32_t, std::size_t> tcp_per_vm_;
   std::unique_ptr<udp_nat> udp_;
   std::unique_ptr<icmp_echo> icmp_;

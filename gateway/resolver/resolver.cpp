@@ -173,6 +173,7 @@ class resolver::impl {
   }
 
   const resolver_counters& counters() const { return counters_; }
+  std::size_t cache_size() const { return cache_.size(); }
 
  private:
   std::optional<std::size_t> pick_upstream(const pending& p, clock::time_point now) const {
@@ -303,6 +304,8 @@ void resolver::resolve(const dns::name& qname, std::uint16_t qtype, callback don
 }
 
 const resolver_counters& resolver::counters() const { return impl_->counters(); }
+
+std::size_t resolver::cache_size() const { return impl_->cache_size(); }
 
 std::vector<std::string> names_in_answer(std::string qname, const std::vector<dns::resource_record>& answers) {
   std::vector<std::string> chain{std::move(qname)};

@@ -63,6 +63,8 @@ class resolver {
   void resolve(const dns::name& qname, std::uint16_t qtype, callback done);
 
   const resolver_counters& counters() const;
+  /// Record sets in the cache now (fresh or stale).
+  std::size_t cache_size() const;
 
  private:
   class impl;

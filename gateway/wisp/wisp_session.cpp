@@ -49,11 +49,12 @@ std::string first_subprotocol(std::string_view offered) {
 
 }  // namespace
 
-wisp_session::wisp_session(asio::ip::tcp::socket&& socket, network_entry& network, resolver* names,
+wisp_session::wisp_session(asio::ip::tcp::socket&& socket, std::shared_ptr<network_entry> network, resolver* names,
                            std::uint64_t session_id)
     : io_(static_cast<asio::io_context&>(socket.get_executor().context())),
       handshake_socket_(std::move(socket)),
-      network_(network),
+      keep_network_(std::move(network)),
+      network_(*keep_network_),
       resolver_(names),
       id_(session_id) {
   boost::system::error_code ec;
@@ -72,6 +73,15 @@ void wisp_session::abort_streams() {
   streams_.clear();
   waiting_.clear();
   closed_ = true;
+}
+
+bool wisp_session::v2() const { return server_ && server_->v2(); }
+
+std::vector<wisp_session::stream_info> wisp_session::streams() const {
+  std::vector<stream_info> out;
+  out.reserve(streams_.size());
+  for (const auto& [id, slot] : streams_) out.push_back({id, slot.type, slot.host, slot.port});
+  return out;
 }
 
 void wisp_session::run(request_type request) {
@@ -98,6 +108,10 @@ void wisp_session::run(request_type request) {
 }
 
 void wisp_session::on_handshake(asio::ip::tcp::socket socket, bool v2) {
+  if (network_.retired()) {
+    log().info("[S{}] network {} was deleted during the handshake; closing", id_, network_.config.name);
+    return;  // the socket closes as it goes out of scope
+  }
   const auto& settings = network_.config.wisp;
   ws_ = std::make_shared<batched_websocket>(std::move(socket),
                                             batched_websocket::limits{.max_message = max_message,
@@ -187,7 +201,9 @@ void wisp_session::open_stream(std::uint32_t id, wisp::stream_type type, std::ui
   slot.serial = next_serial_++;
   slot.type = type;
   slot.port = port;
+  slot.host = std::string(host);
   if (port == 0) return refuse(id, wisp::close_reason::invalid_info, "port_zero");
+  if (network_.retired()) return refuse(id, wisp::close_reason::unreachable, "network_deleted");
   auto& gateway = network_.network->gateway();
   auto route = route_host(host, gateway.subnet(), gateway.address(), network_.dns ? &network_.dns->zone() : nullptr);
   if (auto* lan = std::get_if<lan_route>(&route)) return connect_lan(id, slot, lan->address);
@@ -304,7 +320,7 @@ void wisp_session::refuse(std::uint32_t id, wisp::close_reason reason, std::stri
     if (address && policy::canonicalize(*address).is_v4())
       destination = net::ipv4_address(policy::canonicalize(*address).to_v4().to_uint());
     // Wisp streams have no VM source: 0.0.0.0 marks them in the refusal log.
-    network_.egress->note_refusal(to_policy(it->second.type), net::ipv4_address(), destination, it->second.port, why);
+    if (network_.egress) network_.egress->note_refusal(to_policy(it->second.type), net::ipv4_address(), destination, it->second.port, why);
   }
   log().debug("[S{}] stream {} refused: {} ({})", id_, id, why, wisp::to_string(reason));
   end_stream(id, reason);

@@ -38,6 +38,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -72,7 +73,8 @@ class wisp_session final : public batched_websocket::handler,
   /// uploading to a slow server does not stall the connection's others.
   static constexpr std::size_t max_inflight = 16 * 1024 * 1024;
 
-  wisp_session(boost::asio::ip::tcp::socket&& socket, network_entry& network, resolver* names,
+  /// `network` is held: it may be deleted while we run (then every stream ends).
+  wisp_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<network_entry> network, resolver* names,
                std::uint64_t session_id);
   ~wisp_session() override;
 
@@ -83,6 +85,21 @@ class wisp_session final : public batched_websocket::handler,
   /// The networks are going away: every stream ends now, without a word to
   /// the client. Nothing touches the network afterwards.
   void abort_streams();
+
+  /// For the admin API.
+  struct stream_info {
+    std::uint32_t id;
+    wisp::stream_type type;
+    std::string_view host;
+    std::uint16_t port;
+  };
+  std::uint64_t id() const { return id_; }
+  const std::string& peer() const { return peer_; }
+  bool v2() const;
+  std::chrono::system_clock::time_point connected_since() const { return connected_since_; }
+  std::uint64_t bytes_from_client() const { return bytes_from_client_; }
+  std::uint64_t bytes_to_client() const { return bytes_to_client_; }
+  std::vector<stream_info> streams() const;
 
   // batched_websocket::handler
   void on_binary(std::span<const std::byte> message) override;
@@ -112,6 +129,7 @@ class wisp_session final : public batched_websocket::handler,
     std::uint64_t serial = 0;                 // tells a reused id apart in late callbacks
     wisp::stream_type type = wisp::stream_type::tcp;
     std::uint16_t port = 0;
+    std::string host;                         // as the client asked, for the admin API
     std::shared_ptr<wisp_upstream> upstream;  // null while the route is being resolved
     std::vector<std::vector<std::byte>> early;  // DATA before the upstream exists
   };
@@ -142,7 +160,9 @@ class wisp_session final : public batched_websocket::handler,
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::socket handshake_socket_;
+  std::shared_ptr<network_entry> keep_network_;
   network_entry& network_;
+  std::chrono::system_clock::time_point connected_since_ = std::chrono::system_clock::now();
   resolver* resolver_;
   std::uint64_t id_;
   std::string peer_;
