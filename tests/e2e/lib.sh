@@ -161,15 +161,19 @@ sy_srv_prefix() {
 
 # sy_start_server CONFIG [EXTRA FLAGS...]: starts switchyard on 127.0.0.1:0
 # (in SY_SERVER_NS if set) and sets SY_PORT from its "listening on
-# 127.0.0.1:PORT" log line.
+# 127.0.0.1:PORT" log line, and SY_ADMIN_PORT from "admin API on
+# 127.0.0.1:PORT" (the admin listener on a free port, unless EXTRA FLAGS
+# name another --admin-listen: the last one wins).
 sy_start_server() {
   local config=$1; shift
   sy_srv_prefix
-  "${SY_SRV_PREFIX[@]}" "$SY_BIN/switchyard" --config "$config" --listen 127.0.0.1:0 "$@" >"$SY_TMP/server.log" 2>&1 &
+  "${SY_SRV_PREFIX[@]}" "$SY_BIN/switchyard" --config "$config" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "$@" \
+    >"$SY_TMP/server.log" 2>&1 &
   SY_SERVER_PID=$!
   local i
   for i in $(seq 1 150); do
     SY_PORT=$(grep -oE 'listening on 127\.0\.0\.1:[0-9]+' "$SY_TMP/server.log" | head -n 1 | sed 's/.*://')
+    SY_ADMIN_PORT=$(grep -oE 'admin API on [0-9.]+:[0-9]+' "$SY_TMP/server.log" | head -n 1 | sed 's/.*://')
     [ -n "$SY_PORT" ] && [ "$SY_PORT" != 0 ] && break
     if ! kill -0 "$SY_SERVER_PID" 2>/dev/null; then
       echo "FAIL server exited at startup:"; sed 's/^/    | /' "$SY_TMP/server.log" | tail -n 20
@@ -182,7 +186,7 @@ sy_start_server() {
     echo "FAIL no 'listening on 127.0.0.1:PORT' line within 15 s:"; tail -n 20 "$SY_TMP/server.log"
     return 1
   fi
-  sy_log "switchyard pid $SY_SERVER_PID on 127.0.0.1:$SY_PORT"
+  sy_log "switchyard pid $SY_SERVER_PID on 127.0.0.1:$SY_PORT, admin on ${SY_ADMIN_PORT:-(off)}"
 }
 
 sy_server_alive() { [ -n "$SY_SERVER_PID" ] && kill -0 "$SY_SERVER_PID" 2>/dev/null; }
