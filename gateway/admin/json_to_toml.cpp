@@ -22,9 +22,10 @@ void convert_into(const boost::json::value& v, const std::string& path, int dept
 toml::table to_table(const boost::json::object& object, const std::string& path, int depth) {
   if (depth > max_json_depth) fail(path, "nested too deeply");
   toml::table out;
-  for (const auto& [key, value] : object) {
+  for (const auto& member : object) {
+    std::string_view key = member.key();  // a plain local: clang 14 cannot capture structured bindings
     std::string at = child(path, key);
-    convert_into(value, at, depth + 1, [&](auto&& node) { out.insert_or_assign(std::string_view(key), std::move(node)); });
+    convert_into(member.value(), at, depth + 1, [&](auto&& node) { out.insert_or_assign(key, std::move(node)); });
   }
   return out;
 }
