@@ -123,9 +123,11 @@ json::array ports_json(const network_entry& e) {
     p["id"] = s->port();
     auto lease = leases.find(s->port());
     bool leased = lease != leases.end();
-    p["mac"] = leased ? json::value(lease->second.mac.to_string()) : json::value(nullptr);
+    // The lease's MAC names the VM; the switch knows every MAC the port sources.
     json::array macs;
-    if (leased) macs.push_back(json::value(lease->second.mac.to_string()));
+    for (const auto& mac : sw.macs(s->port())) macs.push_back(json::value(mac.to_string()));
+    if (leased) p["mac"] = lease->second.mac.to_string();
+    else p["mac"] = macs.empty() ? json::value(nullptr) : macs.front();
     p["macs"] = std::move(macs);
     p["ip"] = leased ? json::value(lease->second.ip.to_string()) : json::value(nullptr);
     p["hostname"] = leased ? optional_text(lease->second.hostname) : json::value(nullptr);
