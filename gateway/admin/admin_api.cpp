@@ -30,9 +30,7 @@ spdlog::logger& log() {
 }
 
 api_response error(unsigned status, std::string message, std::string field = {}) {
-  json::object body{{"error", std::move(message)}};
-  if (!field.empty()) body["field"] = std::move(field);
-  return {status, std::move(body), {}};
+  return api_error(status, std::move(message), std::move(field));
 }
 
 api_response not_allowed(std::string allow) {
@@ -57,21 +55,26 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
-// A JSON object body, or the error to answer.
-std::variant<json::object, api_response> object_body(const api_request& r) {
-  auto type = r.content_type.substr(0, r.content_type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  if (type != "application/json") return error(415, "the body must be JSON (Content-Type: application/json)");
-  boost::system::error_code ec;
-  json::value v = json::parse(r.body, ec);
-  if (ec) return error(400, "the body is not valid JSON: " + ec.message());
-  if (!v.is_object()) return error(400, "the body must be a JSON object");
-  return std::move(v.as_object());
-}
-
 toml::table to_table(const json::object& o) { return json_to_toml(o); }
 
 }  // namespace
+
+api_response api_error(unsigned status, std::string message, std::string field) {
+  json::object body{{"error", std::move(message)}};
+  if (!field.empty()) body["field"] = std::move(field);
+  return {status, std::move(body), {}};
+}
+
+std::variant<json::object, api_response> json_object_body(const api_request& r) {
+  auto type = r.content_type.substr(0, r.content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (type != "application/json") return api_error(415, "the body must be JSON (Content-Type: application/json)");
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  if (ec) return api_error(400, "the body is not valid JSON: " + ec.message());
+  if (!v.is_object()) return api_error(400, "the body must be a JSON object");
+  return std::move(v.as_object());
+}
 
 admin_api::admin_api(network_registry& networks, admin_store* store, server_facts facts)
     : networks_(networks), store_(store), facts_(std::move(facts)) {}
@@ -156,7 +159,7 @@ api_response admin_api::networks_collection(const api_request& r) {
 }
 
 api_response admin_api::create_network(const api_request& r) {
-  auto body = object_body(r);
+  auto body = json_object_body(r);
   if (auto* answer = std::get_if<api_response>(&body)) return std::move(*answer);
   const auto& spec = std::get<json::object>(body);
   network_config config;
@@ -198,7 +201,7 @@ api_response admin_api::delete_network(std::string_view name) {
 
 api_response admin_api::replace_policy(std::string_view name, const api_request& r) {
   network_entry* e = networks_.find(name);
-  auto body = object_body(r);
+  auto body = json_object_body(r);
   if (auto* answer = std::get_if<api_response>(&body)) return std::move(*answer);
   const auto& spec = std::get<json::object>(body);
   network_config updated;

@@ -11,8 +11,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <boost/beast/http/verb.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "gateway/config.hpp"
@@ -38,6 +40,11 @@ struct api_response {
   boost::json::value body;  ///< null with 204
   std::string allow;        ///< the Allow header of a 405
 };
+
+/// {"error": message, "field": field} with `status` (field left out when empty).
+api_response api_error(unsigned status, std::string message, std::string field = {});
+/// The request's JSON object body, or the 415/400 answer when it is none.
+std::variant<boost::json::object, api_response> json_object_body(const api_request& r);
 
 /// What the admin side knows about the process.
 struct server_facts {

@@ -24,9 +24,7 @@ spdlog::logger& log() {
 }
 
 api_response error(unsigned status, std::string message, std::string field = {}) {
-  json::object body{{"error", std::move(message)}};
-  if (!field.empty()) body["field"] = std::move(field);
-  return {status, std::move(body), {}};
+  return api_error(status, std::move(message), std::move(field));
 }
 
 json::object record_json(const dns_service::record_view& r) {
@@ -44,16 +42,13 @@ json::array records_json(const network_entry& e) {
 
 api_response admin_api::add_record(std::string_view name, const api_request& r) {
   network_entry* e = networks_.find(name);
-  auto type = r.content_type.substr(0, r.content_type.find(';'));
-  if (type != "application/json") return error(415, "the body must be JSON (Content-Type: application/json)");
-  boost::system::error_code ec;
-  json::value v = json::parse(r.body, ec);
-  if (ec) return error(400, "the body is not valid JSON: " + ec.message());
-  if (!v.is_object()) return error(400, "the body must be a JSON object");
+  auto body = json_object_body(r);
+  if (auto* answer = std::get_if<api_response>(&body)) return std::move(*answer);
+  const auto& spec = std::get<json::object>(body);
   if (!e->dns) return error(409, "DNS is off on network \"" + std::string(name) + "\"");
   dns_record record;
   try {
-    record = parse_record_table(json_to_toml(v.as_object()), "request");
+    record = parse_record_table(json_to_toml(spec), "request");
   } catch (const config_error& err) {
     return error(400, err.key().empty() ? err.message() : err.key() + ": " + err.message(), err.key());
   }
@@ -61,7 +56,7 @@ api_response admin_api::add_record(std::string_view name, const api_request& r) 
   if (auto why = e->dns->add_api_record(record, &added)) return error(409, *why, "name");
   // Stored under the absolute owner, the form DELETE is matched in.
   auto owner = e->dns->absolute_owner(record.name).value_or(record.name);
-  std::int64_t id = store_ ? store_->add_record({0, std::string(name), owner, record.type, json::serialize(v)}) : 1;
+  std::int64_t id = store_ ? store_->add_record({0, std::string(name), owner, record.type, json::serialize(spec)}) : 1;
   if (id == 0) {
     e->dns->remove_api_records(record.name, record.type);
     return error(500, "the state store failed, the record was not added: " + store_->last_error());
