@@ -1,11 +1,6 @@
 #!/usr/bin/env bash
 # tests/e2e/admin_dashboard_test.sh - the operator dashboard and the v86 demo page, end to end, in headless Chromium.
 #
-# NOTE (06:15): two helpers were given this same task and wrote these files at
-# the same time. One of them overwrote the first version of this script by
-# mistake and rewrote it to match admin_dashboard.mjs's arguments; check it
-# against the .mjs (and delete this note) before relying on it.
-#
 # A server with networks `lab` and `lab2` (config file, egress off) and an
 # admin token; VM namespaces vm1 (hostname vm-one, on lab) and vm2 (vm-two, on
 # lab2) get DHCP leases (busybox udhcpc); vm1 tries 192.0.2.1:80 (TEST-NET),
@@ -98,17 +93,22 @@ sy_check "GET /api/networks/lab/egress lists the refusal (egress_off)" sh -c \
    python3 -c 'import json,sys; r=json.load(sys.stdin)[\"refusals\"]; print(r); sys.exit(0 if any(x[\"destination\"]==\"$REFUSED_IP\" and x[\"reason\"]==\"egress_off\" for x in r) else 1)'"
 
 echo "== headless Chromium"
-# The .mjs prints PASS/FAIL lines: count them as ours.
+# The .mjs prints PASS/FAIL lines: count them as ours. A crash that prints no
+# FAIL line must still fail, hence its exit status and a floor of passes.
+node_status="" browser_passes=0
 while IFS= read -r line; do
   printf '%s\n' "$line"
   case $line in
-    PASS\ *) SY_CHECKS=$((SY_CHECKS + 1)) ;;
+    PASS\ *) SY_CHECKS=$((SY_CHECKS + 1)); browser_passes=$((browser_passes + 1)) ;;
     FAIL\ *) SY_CHECKS=$((SY_CHECKS + 1)); SY_FAILURES=$((SY_FAILURES + 1)) ;;
+    "node exit "*) node_status=${line#node exit } ;;
   esac
 done < <(timeout -k 5 200 node "$here/admin_dashboard.mjs" --chromium "$CHROMIUM" --node-modules "$node_modules" \
   --admin "http://127.0.0.1:$SY_ADMIN_PORT" --public "http://127.0.0.1:$SY_PORT" --token "$TOKEN" \
   --vm1 "$VM1_IP" --vm2 "$VM2_IP" --shots "$SHOTS" --profile "$SY_TMP/chromium-profile" 2>&1
   echo "node exit $?")
+sy_check "the browser script ran to the end (exit ${node_status:-?}, $browser_passes checks passed)" \
+  test "${node_status:-1}" = 0 -a "$browser_passes" -ge 5
 sy_check "switchyard is still running" sy_server_alive
 
 echo "screenshots kept in $SHOTS:"
