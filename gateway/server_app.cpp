@@ -100,12 +100,12 @@ int server_app::run() {
 void server_app::stop() {
   listener_->stop();
   if (admin_listener_) admin_listener_->stop();
-  admin::end_captures();  // each gets its closing statistics block before the loop stops
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   // Relay sessions get a 1001 close (v86 reconnects at once instead of
-  // timing out); the loop runs a moment longer so those frames leave.
-  if (networks_.close_sessions() == 0) return core_.stop();
+  // timing out) and captures their closing statistics block; the loop runs a
+  // moment longer so those bytes leave.
+  if (networks_.close_sessions() + admin::end_captures() == 0) return core_.stop();
   shutdown_timer_.expires_after(shutdown_grace);
   shutdown_timer_.async_wait([this](const boost::system::error_code&) { core_.stop(); });
 }

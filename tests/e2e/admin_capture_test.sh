@@ -209,4 +209,17 @@ sy_check "its statistics block counts drops (received = frames + dropped, droppe
 sy_check "the server log shows the drops" grep -qE 'capture of lab ended \(limit reached\): [0-9]+ frames, [0-9]+ bytes, [1-9][0-9]* dropped' "$SY_TMP/server.log"
 sy_check "the server is still alive" sy_server_alive
 
+echo "== shutdown"
+# With no VM connected, SIGTERM must still let a running capture write its
+# closing statistics block before the loop stops.
+kill "${SY_VM_RELAY[vm1]}" 2>/dev/null; wait "${SY_VM_RELAY[vm1]}" 2>/dev/null
+sy_wait_for 5 "vm1's relay is gone" sh -c "curl -s http://127.0.0.1:$SY_ADMIN_PORT/api/networks/lab/ports | grep -q '\"ports\":\[\]'"
+END_PCAP="$SY_TMP/shutdown.pcapng"
+curl -sN --max-time 20 -o "$END_PCAP" "http://127.0.0.1:$SY_ADMIN_PORT/api/networks/lab/capture" &
+END_CURL=$!; SY_PIDS+=("$END_CURL")
+sy_wait_for 5 "the unlimited capture has started" sh -c "test -s '$END_PCAP'"
+kill -TERM "$SY_SERVER_PID"; wait "$SY_SERVER_PID" 2>/dev/null; SY_SERVER_PID=""
+wait "$END_CURL"
+sy_check "a capture running at SIGTERM ends with its statistics block" isb_consistent "$END_PCAP"
+
 sy_summary
