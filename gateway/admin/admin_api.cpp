@@ -29,18 +29,14 @@ spdlog::logger& log() {
   return *logger;
 }
 
-api_response error(unsigned status, std::string message, std::string field = {}) {
-  return api_error(status, std::move(message), std::move(field));
-}
-
 api_response not_allowed(std::string allow) {
-  auto r = error(405, "method not allowed (use " + allow + ")");
+  auto r = api_error(405, "method not allowed (use " + allow + ")");
   r.allow = std::move(allow);
   return r;
 }
 
 api_response from_config_error(const config_error& e, unsigned status = 400) {
-  return error(status, e.key().empty() ? e.message() : e.key() + ": " + e.message(), e.key());
+  return api_error(status, e.key().empty() ? e.message() : e.key() + ": " + e.message(), e.key());
 }
 
 std::vector<std::string_view> split_path(std::string_view path) {
@@ -81,7 +77,7 @@ admin_api::admin_api(network_registry& networks, admin_store* store, server_fact
 
 api_response admin_api::handle(const api_request& r) {
   auto parts = split_path(r.path);  // "api", ...
-  if (parts.size() < 2 || parts[0] != "api") return error(404, "no such endpoint");
+  if (parts.size() < 2 || parts[0] != "api") return api_error(404, "no such endpoint");
   if (parts[1] == "server" && parts.size() == 2) {
     if (r.method != verb::get) return not_allowed("GET");
     return {200,
@@ -91,12 +87,12 @@ api_response admin_api::handle(const api_request& r) {
                          {"started", time_text(facts_.started)}},
             {}};
   }
-  if (parts[1] != "networks") return error(404, "no such endpoint");
+  if (parts[1] != "networks") return api_error(404, "no such endpoint");
   if (parts.size() == 2) return networks_collection(r);
 
   std::string_view name = parts[2];
   network_entry* e = networks_.find(name);
-  if (!e) return error(404, "no network called \"" + std::string(name) + "\"");
+  if (!e) return api_error(404, "no network called \"" + std::string(name) + "\"");
   auto rest = std::span(parts).subspan(3);
 
   if (rest.empty()) {
@@ -145,7 +141,7 @@ api_response admin_api::handle(const api_request& r) {
     if (r.method == verb::put) return replace_policy(name, r);
     return not_allowed("GET, PUT");
   }
-  return error(404, "no such endpoint");
+  return api_error(404, "no such endpoint");
 }
 
 api_response admin_api::networks_collection(const api_request& r) {
@@ -168,21 +164,20 @@ api_response admin_api::create_network(const api_request& r) {
   } catch (const config_error& e) {
     return from_config_error(e);
   }
-  if (networks_.find(config.name)) return error(409, "a network called \"" + config.name + "\" exists", "name");
+  if (networks_.find(config.name)) return api_error(409, "a network called \"" + config.name + "\" exists", "name");
   network_entry* entry = nullptr;
   try {
     entry = &networks_.add(config, "api");
   } catch (const config_error& e) {
     return from_config_error(e, e.key() == "name" ? 409 : 400);
   } catch (const std::exception& e) {
-    return error(400, std::string("the network could not be built: ") + e.what());
+    return api_error(400, std::string("the network could not be built: ") + e.what());
   }
-  if (store_ &&
-      !store_->save_network({config.name, json::serialize(spec),
-                             std::chrono::duration_cast<std::chrono::seconds>(entry->created.time_since_epoch()).count()})) {
+  auto created = std::chrono::duration_cast<std::chrono::seconds>(entry->created.time_since_epoch()).count();
+  if (store_ && !store_->save_network({config.name, json::serialize(spec), created})) {
     std::string why = store_->last_error();
     networks_.remove(config.name);
-    return error(500, "the state store failed, nothing was created: " + why);
+    return api_error(500, "the state store failed, nothing was created: " + why);
   }
   log().info("network {} created over the admin API ({})", config.name, config.subnet.to_string());
   return {201, network_json(*entry), {}};
@@ -191,9 +186,10 @@ api_response admin_api::create_network(const api_request& r) {
 api_response admin_api::delete_network(std::string_view name) {
   network_entry* e = networks_.find(name);
   if (e->origin != "api")
-    return error(409, "network \"" + std::string(name) + "\" is defined in the config file: remove it there", "name");
+    return api_error(409, "network \"" + std::string(name) + "\" is defined in the config file: remove it there",
+                     "name");
   if (store_ && !store_->delete_network(name))
-    return error(500, "the state store failed, nothing was deleted: " + store_->last_error());
+    return api_error(500, "the state store failed, nothing was deleted: " + store_->last_error());
   networks_.remove(name);
   log().info("network {} deleted over the admin API", name);
   return {204, nullptr, {}};
@@ -211,7 +207,7 @@ api_response admin_api::replace_policy(std::string_view name, const api_request&
     return from_config_error(err);
   }
   if (store_ && !store_->save_policy(name, json::serialize(spec)))
-    return error(500, "the state store failed, the policy is unchanged: " + store_->last_error());
+    return api_error(500, "the state store failed, the policy is unchanged: " + store_->last_error());
   e->config.egress = updated.egress;
   e->config.limits = updated.limits;
   if (e->egress) e->egress->replace_policy(updated.egress, updated.limits);
@@ -224,22 +220,22 @@ api_response admin_api::kick_port(std::string_view name, std::string_view id_tex
   std::uint32_t id = 0;
   auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
   if (ec != std::errc() || end != id_text.data() + id_text.size() || id == 0)
-    return error(400, "\"" + std::string(id_text) + "\" is not a port id", "id");
+    return api_error(400, "\"" + std::string(id_text) + "\" is not a port id", "id");
   for (const auto& w : e->sessions)
     if (auto s = w.lock(); s && s->port() == id) {
       s->kick();
       log().info("network {}: port {} ({}) kicked over the admin API", name, id, s->peer());
       return {204, nullptr, {}};
     }
-  return error(404, "no port " + std::to_string(id) + " on network \"" + std::string(name) + "\"");
+  return api_error(404, "no port " + std::to_string(id) + " on network \"" + std::string(name) + "\"");
 }
 
 api_response admin_api::delete_lease(std::string_view name, std::string_view ip_text) {
   network_entry* e = networks_.find(name);
   auto ip = net::ipv4_address::parse(ip_text);
-  if (!ip) return error(400, "\"" + std::string(ip_text) + "\" is not an IPv4 address", "ip");
-  if (!e->dhcp) return error(404, "DHCP is off on network \"" + std::string(name) + "\"");
-  if (!e->dhcp->revoke(*ip)) return error(404, "no lease for " + ip->to_string());
+  if (!ip) return api_error(400, "\"" + std::string(ip_text) + "\" is not an IPv4 address", "ip");
+  if (!e->dhcp) return api_error(404, "DHCP is off on network \"" + std::string(name) + "\"");
+  if (!e->dhcp->revoke(*ip)) return api_error(404, "no lease for " + ip->to_string());
   log().info("network {}: lease {} deleted over the admin API", name, ip->to_string());
   return {204, nullptr, {}};
 }

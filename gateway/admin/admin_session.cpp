@@ -93,8 +93,9 @@ class admin_session : public std::enable_shared_from_this<admin_session> {
       return send(json_response(413, R"({"error":"the body is larger than 64 KiB"})", 11, false));
     if (ec == http::error::header_limit) return send(text_response(431, "header fields too large\n", 11, false));
     if (ec) {
-      if (ec.category() == http::make_error_code(http::error::bad_method).category() && ec != http::error::partial_message)
-        return send(text_response(400, "bad request\n", 11, false));
+      bool malformed = ec.category() == http::make_error_code(http::error::bad_method).category() &&
+                       ec != http::error::partial_message;
+      if (malformed) return send(text_response(400, "bad request\n", 11, false));
       return;  // timeouts, resets: nobody to answer
     }
     route(parser_->get());
@@ -160,7 +161,8 @@ class admin_session : public std::enable_shared_from_this<admin_session> {
                        ? make_response(204, "", "application/json", version, keep_alive)
                        : json_response(answer.status, boost::json::serialize(answer.body) + "\n", version, keep_alive);
     if (!answer.allow.empty()) res.set(http::field::allow, answer.allow);
-    if (answer.status >= 400) log().debug("[A{}] {} {} -> {}", id_, std::string_view(req.method_string()), path, answer.status);
+    if (answer.status >= 400)
+      log().debug("[A{}] {} {} -> {}", id_, std::string_view(req.method_string()), path, answer.status);
     send(std::move(res));
   }
 

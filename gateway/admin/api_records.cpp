@@ -23,10 +23,6 @@ spdlog::logger& log() {
   return *logger;
 }
 
-api_response error(unsigned status, std::string message, std::string field = {}) {
-  return api_error(status, std::move(message), std::move(field));
-}
-
 json::object record_json(const dns_service::record_view& r) {
   return {{"name", r.name}, {"type", r.type}, {"value", r.value}, {"ttl", r.ttl}, {"source", r.source}};
 }
@@ -45,21 +41,21 @@ api_response admin_api::add_record(std::string_view name, const api_request& r) 
   auto body = json_object_body(r);
   if (auto* answer = std::get_if<api_response>(&body)) return std::move(*answer);
   const auto& spec = std::get<json::object>(body);
-  if (!e->dns) return error(409, "DNS is off on network \"" + std::string(name) + "\"");
+  if (!e->dns) return api_error(409, "DNS is off on network \"" + std::string(name) + "\"");
   dns_record record;
   try {
     record = parse_record_table(json_to_toml(spec), "request");
   } catch (const config_error& err) {
-    return error(400, err.key().empty() ? err.message() : err.key() + ": " + err.message(), err.key());
+    return api_error(400, err.key().empty() ? err.message() : err.key() + ": " + err.message(), err.key());
   }
   dns_service::record_view added;
-  if (auto why = e->dns->add_api_record(record, &added)) return error(409, *why, "name");
+  if (auto why = e->dns->add_api_record(record, &added)) return api_error(409, *why, "name");
   // Stored under the absolute owner, the form DELETE is matched in.
   auto owner = e->dns->absolute_owner(record.name).value_or(record.name);
   std::int64_t id = store_ ? store_->add_record({0, std::string(name), owner, record.type, json::serialize(spec)}) : 1;
   if (id == 0) {
     e->dns->remove_api_records(record.name, record.type);
-    return error(500, "the state store failed, the record was not added: " + store_->last_error());
+    return api_error(500, "the state store failed, the record was not added: " + store_->last_error());
   }
   log().info("network {}: DNS record {} {} {} added over the admin API", name, record.type, record.name, record.value);
   return {201, record_json(added), {}};
@@ -69,13 +65,13 @@ api_response admin_api::delete_records(std::string_view name, std::string_view o
   network_entry* e = networks_.find(name);
   std::string type(type_text);
   for (auto& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (!e->dns) return error(404, "DNS is off on network \"" + std::string(name) + "\"");
+  if (!e->dns) return api_error(404, "DNS is off on network \"" + std::string(name) + "\"");
   auto absolute = e->dns->absolute_owner(owner);
-  if (!absolute) return error(400, "\"" + std::string(owner) + "\" is not a DNS name", "name");
+  if (!absolute) return api_error(400, "\"" + std::string(owner) + "\" is not a DNS name", "name");
   if (store_ && !store_->delete_records(name, *absolute, type))
-    return error(500, "the state store failed, nothing was deleted: " + store_->last_error());
+    return api_error(500, "the state store failed, nothing was deleted: " + store_->last_error());
   if (e->dns->remove_api_records(owner, type) == 0)
-    return error(404, "no record " + type + " " + std::string(owner) + " added over the API on network \"" +
+    return api_error(404, "no record " + type + " " + std::string(owner) + " added over the API on network \"" +
                           std::string(name) + "\"");
   log().info("network {}: DNS records {} {} deleted over the admin API", name, type, owner);
   return {204, nullptr, {}};
@@ -92,7 +88,8 @@ void admin_api::restore_records() {
       auto record = parse_record_table(json_to_toml(v.as_object()), "state store");
       if (auto why = e->dns->add_api_record(record)) throw config_error(*why);
     } catch (const std::exception& err) {
-      log().error("network {}: stored DNS record {} {} skipped: {}", stored.network, stored.type, stored.name, err.what());
+      log().error("network {}: stored DNS record {} {} skipped: {}", stored.network, stored.type, stored.name,
+                  err.what());
     }
   }
 }

@@ -48,7 +48,8 @@ class event_stream : public std::enable_shared_from_this<event_stream> {
     timer_.expires_after(tick);
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec || self->done_) return;
-      if (!self->writing_) self->send("event: overview\ndata: " + boost::json::serialize(self->api_.overview()) + "\n\n");
+      if (!self->writing_)
+        self->send("event: overview\ndata: " + boost::json::serialize(self->api_.overview()) + "\n\n");
       self->next_tick();
     });
   }
@@ -56,7 +57,8 @@ class event_stream : public std::enable_shared_from_this<event_stream> {
   void send(std::string text) {
     writing_ = true;
     out_ = std::move(text);
-    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                                std::size_t) {
       self->writing_ = false;
       if (ec) self->finish(ec.message());
     });
@@ -64,7 +66,8 @@ class event_stream : public std::enable_shared_from_this<event_stream> {
 
   // The client sends nothing after its request: a read completes only when it goes.
   void watch_for_close() {
-    socket_.async_read_some(asio::buffer(sink_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+    socket_.async_read_some(asio::buffer(sink_), [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                              std::size_t) {
       if (ec) return self->finish(ec.message());
       self->watch_for_close();
     });
