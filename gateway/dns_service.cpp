@@ -322,6 +322,8 @@ std::vector<dns_service::record_view> dns_service::records() const {
 }
 
 std::optional<std::string> dns_service::add_api_record(const dns_record& record, record_view* added) {
+  if (api_record_count_ >= max_api_records)
+    return "this network already has " + std::to_string(max_api_records) + " records added over the API";
   dns::resource_record rr;
   try {
     rr = to_record(record, zone_.domain(), network_.settings().name);
@@ -336,6 +338,7 @@ std::optional<std::string> dns_service::add_api_record(const dns_record& record,
   std::string owner = rr.owner.lowercase().to_text();
   if (!owner.empty() && owner.back() == '.') owner.pop_back();
   api_records_.insert({owner, record.type});
+  ++api_record_count_;
   if (added) {
     for (auto& v : records())
       if (v.source == "api" && v.type == record.type && (v.name == owner || v.name == owner + "."))
@@ -359,7 +362,9 @@ std::size_t dns_service::remove_api_records(std::string_view name, std::string_v
   auto it = api_records_.find({*text, std::string(type)});
   if (it == api_records_.end()) return 0;
   api_records_.erase(it);
-  return zone_.remove_record(*owner_name(std::string(name), zone_.domain()), static_cast<std::uint16_t>(*rr_type));
+  auto removed = zone_.remove_record(*owner_name(std::string(name), zone_.domain()), static_cast<std::uint16_t>(*rr_type));
+  api_record_count_ -= std::min(removed, api_record_count_);
+  return removed;
 }
 
 void dns_service::accept(std::unique_ptr<stack::tcp_connection> connection) {

@@ -62,6 +62,7 @@ class dns_service final : public stack::udp_service {
   static constexpr std::chrono::seconds tcp_idle_timeout{10};
   static constexpr std::size_t max_forwarded_in_flight = 512;
   static constexpr std::size_t max_forwarded_per_vm = 64;
+  static constexpr std::size_t max_api_records = 1024;  ///< records the admin API may add to one zone
 
   /// Builds the zone from `config` (throws config_error for a record the zone
   /// refuses). With `forwarder` and `egress` (both outlive this service), names
@@ -125,6 +126,7 @@ class dns_service final : public stack::udp_service {
   std::vector<std::byte> out_;
   std::set<std::string> static_names_;  // configured labels DHCP clients may not claim
   std::set<std::pair<std::string, std::string>> api_records_;  // (absolute owner, type) added over the admin API
+  std::size_t api_record_count_ = 0;                           // records behind them, at most max_api_records
   std::map<std::uint64_t, std::unique_ptr<tcp_client>> tcp_clients_;
   std::uint64_t next_client_ = 1;
   resolver* forwarder_;
